@@ -1,0 +1,60 @@
+"""Text into blocks: one block per non-empty line, glued lines split into their parts."""
+from __future__ import annotations
+
+import re
+
+from .article import Block
+
+# Whitespace that scrapers leave inside lines: tabs, non-breaking and other Unicode spaces.
+_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
+_LINE_BREAKS = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c|\x85")
+# Leading list markers, stripped for matching (the block's text keeps them).
+BULLET = re.compile(r"^(?:[•·▪▫◦‣∙●○■□►▶➤»›*\-–—]+\s*)+")
+
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+# A dateline glued after other text on the same line, e.g. a caption followed by
+# "April 20, 2007 (RFE/RL) -- U.S. Defense Secretary ...": split before the date and after the dash.
+GLUED_DATELINE = re.compile(
+    rf"(?<=\S)\s+(?P<dateline>{_MONTH}\s+\d{{1,2}},\s+\d{{4}}\s+\([^()]{{2,40}}\)\s*(?:--|—|–|-)\s*)(?=\S)"
+)
+
+
+def normalise_line(line: str) -> str:
+    """Collapse runs of spaces, tabs and non-breaking spaces; drop zero-width characters."""
+    return _SPACES.sub(" ", _ZERO_WIDTH.sub("", line)).strip()
+
+
+def plain(text: str) -> str:
+    """A block's text without leading bullets: what patterns match against."""
+    return BULLET.sub("", text).strip()
+
+
+def split_glued(text: str) -> list[tuple[str, str]]:
+    """Split a line that glues e.g. a caption, a dateline and a sentence. Returns (part, role)."""
+    m = GLUED_DATELINE.search(text)
+    if not m:
+        return [(text, "")]
+    before, dateline, after = text[:m.start()].strip(), m.group("dateline").strip(), text[m.end():].strip()
+    return [(p, role) for p, role in ((before, "glued-before"), (dateline, "glued-dateline"), (after, "")) if p]
+
+
+def text_blocks(text: str) -> list[Block]:
+    """One block per non-empty line, in order, with its 1-based line number."""
+    blocks: list[Block] = []
+    for number, raw in enumerate(_LINE_BREAKS.split(text), start=1):
+        line = normalise_line(raw)
+        if not line:
+            continue
+        for part, role in split_glued(line):
+            blocks.append(Block(text=part, line=number, origin=role or "text"))
+    return blocks
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def dedup_key(text: str) -> str:
+    """A line's identity for cross-document counting: case, digits, bullets and spacing folded."""
+    return _DIGITS.sub("0", " ".join(plain(text).lower().split()))

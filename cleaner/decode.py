@@ -1,0 +1,91 @@
+"""Bytes to text, and telling HTML from plain text."""
+from __future__ import annotations
+
+import re
+
+from .errors import InputError
+
+# Share of control characters (other than whitespace) above which bytes are taken as binary.
+MAX_CONTROL_SHARE = 0.05
+# How much of a document is looked at to decide it is HTML, and to find a declared charset.
+SNIFF_CHARS = 4096
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>]|meta\s)", re.I | re.S)
+_HTML_TAGS = re.compile(r"</?(?:html|head|body|div|p|span|article|section|script|a|br|table|meta|link|title)\b[^>]*>", re.I)
+# A document is HTML if it starts like one, or if tags are this dense in its opening.
+MIN_TAGS_FOR_HTML = 5
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:SNIFF_CHARS * 2]
+    if not sample:
+        return False
+    if "\x00" in sample:
+        return True
+    return len(_CONTROL.findall(sample)) / len(sample) > MAX_CONTROL_SHARE
+
+
+def decode(data: bytes | str, *, source: str = "<input>") -> str:
+    """Return the document as text. Raises InputError for binary or undecodable bytes."""
+    if isinstance(data, str):
+        text = data
+    else:
+        text = _decode_bytes(data, source)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if _looks_binary(text):
+        raise InputError("binary data, not text or HTML", path=source)
+    return text
+
+
+def _decode_bytes(data: bytes, source: str) -> str:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise InputError(f"undecodable bytes for {encoding} at offset {exc.start}", path=source) from None
+    if b"\x00" in data[:SNIFF_CHARS]:
+        raise InputError("binary data, not text or HTML", path=source)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = _DECLARED_CHARSET.search(data[:SNIFF_CHARS * 4])
+    if declared:
+        try:
+            return data.decode(declared.group(1).decode("ascii", "replace"))
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong declaration: fall through to detection
+    from charset_normalizer import from_bytes  # imported lazily: only non-UTF-8 input needs it
+
+    best = from_bytes(data[:1_000_000]).best()
+    if best is None or best.encoding is None:
+        raise InputError("undecodable bytes: not UTF-8 and no encoding detected", path=source)
+    try:
+        return data.decode(best.encoding)
+    except (LookupError, UnicodeDecodeError):
+        raise InputError(f"undecodable bytes (detected {best.encoding})", path=source) from None
+
+
+def is_html(text: str) -> bool:
+    """True when the document is an HTML page or fragment rather than scraped plain text."""
+    head = text[:SNIFF_CHARS]
+    if _HTML_START.match(head):
+        return True
+    return len(_HTML_TAGS.findall(head)) >= MIN_TAGS_FOR_HTML
+
+
+def detect_format(text: str, requested: str = "auto") -> str:
+    if requested in ("text", "html"):
+        return requested
+    return "html" if is_html(text) else "text"

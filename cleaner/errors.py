@@ -1,0 +1,35 @@
+"""The one exception type for errors a user can cause: a bad input file or a bad rule file."""
+from __future__ import annotations
+
+
+class CleanerError(Exception):
+    """An error with a one-line message that names the file (and line, for rules).
+
+    The CLI prints `str(error)` on one line of stderr and exits with `exit_code`.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
+                 key: str | None = None):
+        self.path = path
+        self.line = line
+        self.key = key
+        self.detail = message
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        where = self.path or ""
+        if where and self.line:
+            where = f"{where}:{self.line}"
+        parts = [p for p in (where, self.key and f"'{self.key}'") if p]
+        prefix = ": ".join(parts)
+        return f"{prefix}: {self.detail}" if prefix else self.detail
+
+
+class InputError(CleanerError):
+    """A document that cannot be read or decoded."""
+
+
+class RuleError(CleanerError):
+    """A rule file that cannot be loaded: YAML, schema, regular expression, duplicate id, ..."""

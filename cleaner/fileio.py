@@ -1,0 +1,52 @@
+"""Reading inputs and writing outputs without losing anything: clear errors, atomic writes."""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .errors import InputError
+
+# Documents larger than this are refused rather than cleaned (batch records them as errors).
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+
+
+def read_document(path: str, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """The bytes of a file, or of standard input for '-'. Raises InputError naming the file."""
+    if path == "-":
+        return sys.stdin.buffer.read()
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise InputError("is a directory, not a file", path=path)
+        size = p.stat().st_size
+        if size > max_bytes:
+            raise InputError(f"too large ({size} bytes; the limit is {max_bytes})", path=path)
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", path=path) from None
+    except PermissionError:
+        raise InputError("permission denied", path=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
+
+
+def write_atomic(path: str | Path, data: str | bytes) -> None:
+    """Write to a temporary file beside `path`, then rename it over `path`: never a half file."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -1,0 +1,174 @@
+"""Metadata from labelled blocks: title, author, date (ISO 8601), site name, tags, url.
+
+Rules (site first, then generic `take:` rules in rules/generic/metadata.yaml) label the blocks
+that carry a field. What no rule found, the headline detector here finds: the best
+headline-shaped block above the article's first paragraph. Values from the caller (url), the
+site file's `metadata:` literals and, for HTML, trafilatura's metadata are merged in.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterable, Mapping
+from urllib.parse import unquote, urlsplit
+
+from .article import Block, Label
+from .blocks import plain
+
+# A headline: this many words at most, at least this many characters.
+TITLE_MAX_WORDS = 30
+TITLE_MIN_CHARS = 8
+# The headline is looked for among this many blocks above the first paragraph.
+TITLE_LOOKBACK = 25
+# A block this long (words) that ends like a sentence is taken as the article's first paragraph.
+FIRST_PARAGRAPH_MIN_WORDS = 25
+# Share of the URL slug's words a block must contain to be taken as the title by the slug alone.
+SLUG_MATCH_MIN = 0.6
+# Separators that split a tags line.
+_TAG_SPLIT = re.compile(r"\s*[,;|]\s*|\s+·\s+")
+_SENTENCE_END = re.compile(r"[.!?…:;,]['\"”’»)\]]*$")
+_WORD = re.compile(r"\w+", re.UNICODE)
+_URLISH = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
+
+
+@dataclass
+class Metadata:
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+    sitename: str | None = None
+    tags: list[str] = field(default_factory=list)
+    url: str | None = None
+
+
+def _slug_words(url: str | None) -> list[str]:
+    if not url:
+        return []
+    try:
+        path = unquote(urlsplit(url).path)
+    except ValueError:
+        return []
+    segments = [s for s in re.split(r"/", path) if s]
+    best = max(segments, key=lambda s: len(re.findall(r"[A-Za-z]{2,}", s)), default="")
+    best = re.sub(r"\.\w{2,5}$", "", best)
+    return [w.lower() for w in re.findall(r"[^\W\d_]{2,}", best)]
+
+
+def _is_headline_shaped(text: str) -> bool:
+    words = text.split()
+    if not words or len(words) > TITLE_MAX_WORDS or len(text) < TITLE_MIN_CHARS:
+        return False
+    if _URLISH.match(text) or text.endswith((".", ",", ";")) and not text.endswith("..."):
+        return False
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and not text.islower()
+
+
+def _slug_score(text: str, slug: list[str]) -> float:
+    if not slug:
+        return 0.0
+    words = {w.lower() for w in _WORD.findall(text)}
+    return sum(1 for w in slug if w in words) / len(slug)
+
+
+def first_paragraph_index(blocks: list[Block]) -> int:
+    """Index of the first kept block that reads like an article paragraph (len(blocks) if none)."""
+    for i, b in enumerate(blocks):
+        if b.label is not None and b.label.removed:
+            continue
+        if b.words >= FIRST_PARAGRAPH_MIN_WORDS and _SENTENCE_END.search(b.text):
+            return i
+    return len(blocks)
+
+
+def detect_title(blocks: list[Block], url: str | None) -> int | None:
+    """Index of the headline block, or None. Never labels anything itself."""
+    start = first_paragraph_index(blocks)
+    slug = _slug_words(url)
+    candidates: list[tuple[float, int]] = []
+    lo = max(0, start - TITLE_LOOKBACK)
+    for i in range(lo, start):
+        b = blocks[i]
+        if b.label is not None or b.heading and i > lo + 1 and candidates:
+            continue
+        text = plain(b.text)
+        if not _is_headline_shaped(text):
+            continue
+        score = len(text.split()) + 20 * _slug_score(text, slug)
+        candidates.append((score, i))
+    if not candidates and slug:
+        # No paragraph-shaped start: the slug alone may still point at the headline.
+        for i, b in enumerate(blocks[: TITLE_LOOKBACK * 4]):
+            if b.label is None and _is_headline_shaped(plain(b.text)) and _slug_score(b.text, slug) >= SLUG_MATCH_MIN:
+                return i
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: (c[0], -c[1]))[1]
+
+
+def label_title(blocks: list[Block], url: str | None) -> None:
+    if any(b.label is not None and b.label.field == "title" for b in blocks):
+        return
+    i = detect_title(blocks, url)
+    if i is not None:
+        text = plain(blocks[i].text)
+        blocks[i].label = Label(keep=False, category="metadata", rule="title-headline",
+                                reason="metadata: the headline above the first paragraph", field="title", value=text)
+
+
+@lru_cache(maxsize=4096)
+def parse_date(value: str) -> str | None:
+    """A date in free text to ISO 8601 (YYYY-MM-DD, with the time when one is given)."""
+    import dateparser  # imported lazily: dateparser is slow to import
+
+    text = re.sub(r"^\s*(?:updated|published|posted|last updated|date)\s*:?\s*", "", value, flags=re.I)
+    settings = {"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False,
+                "REQUIRE_PARTS": ["year", "month"], "PARSERS": ["absolute-time", "timestamp"]}
+    try:
+        found = dateparser.parse(text, settings=settings)
+    except (ValueError, OverflowError, TypeError, AttributeError):
+        found = None
+    if found is None:
+        try:
+            from dateparser.search import search_dates
+
+            hits = search_dates(text, settings=settings)
+        except (ValueError, OverflowError, TypeError, AttributeError):
+            hits = None
+        found = hits[0][1] if hits else None
+    if found is None:
+        return None
+    if found.hour or found.minute:
+        return found.replace(second=0, microsecond=0).isoformat(timespec="minutes")
+    return found.date().isoformat()
+
+
+def split_tags(value: str) -> list[str]:
+    return [t for t in (s.strip(" #.") for s in _TAG_SPLIT.split(value)) if t]
+
+
+def collect(blocks: Iterable[Block], *, url: str | None, site_metadata: Mapping[str, Any] = (),
+            extracted: Mapping[str, Any] | None = None) -> Metadata:
+    """Merge, in order of trust: the caller's url; site literals; labelled blocks; extractor's."""
+    meta = Metadata(url=url)
+    taken: dict[str, str] = {}
+    for b in blocks:
+        if b.label is not None and b.label.field and b.label.value is not None and b.label.field not in taken:
+            taken[b.label.field] = b.label.value
+    site = dict(site_metadata)
+    extracted = dict(extracted or {})
+    for name in ("title", "author", "sitename"):
+        value = site.get(name) or taken.get(name) or extracted.get(name)
+        setattr(meta, name, _tidy(value) if isinstance(value, str) else None)
+    raw_date = site.get("date") or taken.get("date") or extracted.get("date")
+    meta.date = parse_date(str(raw_date)) if raw_date else None
+    tags = site.get("tags") or taken.get("tags") or extracted.get("tags") or []
+    meta.tags = split_tags(tags) if isinstance(tags, str) else [str(t) for t in tags if str(t).strip()]
+    meta.url = url or taken.get("url") or extracted.get("url")
+    return meta
+
+
+def _tidy(value: str) -> str | None:
+    value = re.sub(r"\s+", " ", value).strip()
+    return value or None

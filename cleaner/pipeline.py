@@ -1,0 +1,136 @@
+"""`clean()`: the stages, in order, and nothing else.
+
+    decode -> detect format and site -> blocks -> label (site rules, generic rules, heuristics)
+    -> metadata -> render
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from . import heuristics, language
+from .article import Article, Block, Label, Removed
+from .blocks import dedup_key, text_blocks
+from .decode import decode, detect_format
+from .metadata import collect, label_title
+from .rules import RuleSet, SiteRules, apply_rules, load_ruleset
+
+# Stale-rule guard: when site rules would leave less than this share of the words (trafilatura's
+# own guard uses 1/7), the document is cleaned by the generic rules alone and a warning says so.
+STALE_MIN_KEPT_SHARE = 1 / 7
+
+
+@dataclass(frozen=True)
+class Options:
+    site_rules: bool = True                 # False: generic rules and heuristics alone
+    rules_dirs: tuple[str, ...] = ()        # the user's rule folders; they win over shipped files
+    input_format: str = "auto"              # auto | text | html
+    heuristics: bool = True                 # False: rules alone (for rule authors)
+    # Lines known to recur across many documents of the site (batch --dedup-lines), as given by
+    # blocks.dedup_key(); a block whose key is here is removed with category 'duplicate'.
+    common_lines: frozenset[str] = frozenset()
+
+
+DEFAULT_OPTIONS = Options()
+
+
+def clean(document: str | bytes, *, url: str | None = None, site: str | None = None,
+          options: Options | None = None, ruleset: RuleSet | None = None, source: str = "<input>",
+          **overrides: Any) -> Article:
+    """Clean one document (plain text or HTML, str or bytes). Raises CleanerError on bad input.
+
+    Keyword overrides are Options fields, e.g. `clean(text, site_rules=False)`.
+    """
+    opts = replace(options or DEFAULT_OPTIONS, **overrides) if overrides else (options or DEFAULT_OPTIONS)
+    text = decode(document, source=source)
+    fmt = detect_format(text, opts.input_format)
+    rules = ruleset if ruleset is not None else load_ruleset(opts.rules_dirs)
+    site_rules = rules.match(url=url, text=text, site=site) if (opts.site_rules or site) else None
+
+    extracted: dict[str, Any] = {}
+    if fmt == "html":
+        from .html import html_blocks  # imported lazily: plain text never needs trafilatura
+
+        blocks, extracted = html_blocks(text, url=url, site=site_rules)
+    else:
+        blocks = text_blocks(text)
+
+    lang = language.detect(_language_sample(blocks))
+    warnings = label_blocks(blocks, site_rules, rules, lang, opts, url)
+    meta = collect(blocks, url=url or extracted.get("url"), site_metadata=dict(site_rules.metadata) if site_rules and not _stale(warnings) else {},
+                   extracted=extracted)
+    return render(blocks, meta, site=None if _stale(warnings) or site_rules is None else site_rules.name,
+                  input_format=fmt, language=lang, warnings=warnings)
+
+
+def _stale(warnings: list[str]) -> bool:
+    return any(w.startswith("stale site rules") for w in warnings)
+
+
+def _language_sample(blocks: list[Block]) -> str:
+    longest = sorted(blocks, key=lambda b: len(b.text), reverse=True)
+    out, size = [], 0
+    for b in longest:
+        out.append(b.text)
+        size += len(b.text)
+        if size >= language.SAMPLE_CHARS:
+            break
+    return "\n".join(out)
+
+
+def label_blocks(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet, lang: str,
+                 opts: Options, url: str | None = None) -> list[str]:
+    """Label every block; returns warnings. Applies the stale-rule guard."""
+    warnings: list[str] = []
+    pristine = [b.label for b in blocks]
+    _label_all(blocks, site_rules, rules, lang, opts, url, warnings)
+    if site_rules is not None and blocks:
+        total = sum(b.words for b in blocks)
+        kept = sum(b.words for b in blocks if b.label is None or b.label.keep)
+        site_removed: dict[str, int] = {}
+        site_ids = {r.id for r in site_rules.rules}
+        for b in blocks:
+            if b.label is not None and b.label.removed and b.label.rule in site_ids and b.label.category != "metadata":
+                site_removed[b.label.rule] = site_removed.get(b.label.rule, 0) + b.words
+        if total and kept < total * STALE_MIN_KEPT_SHARE and site_removed:
+            worst = max(site_removed, key=site_removed.__getitem__)
+            for b, label in zip(blocks, pristine):
+                b.label = label
+            warnings = [f"stale site rules: {site_rules.name} rule '{worst}' would remove "
+                        f"{site_removed[worst]} of {total} words; cleaned with generic rules instead"]
+            _label_all(blocks, None, rules, lang, opts, url, warnings)
+    return warnings
+
+
+def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet, lang: str,
+               opts: Options, url: str | None, warnings: list[str]) -> None:
+    disabled: frozenset[str] = frozenset()
+    if site_rules is not None:
+        report = apply_rules(blocks, site_rules.rules, "site")
+        warnings.extend(f"rule '{r}' ({site_rules.name}) timed out and was skipped" for r in report.timed_out)
+        disabled = site_rules.disable
+    if opts.common_lines:
+        label_common_lines(blocks, opts.common_lines)
+    generic = [r for r in rules.generic if r.id not in disabled]
+    report = apply_rules(blocks, generic, "generic")
+    warnings.extend(f"generic rule '{r}' timed out and was skipped" for r in report.timed_out)
+    label_title(blocks, url)
+    if opts.heuristics:
+        heuristics.label(blocks, language.stoplist_name(lang))
+
+
+def label_common_lines(blocks: list[Block], common: frozenset[str]) -> None:
+    for b in blocks:
+        if b.label is None and dedup_key(b.text) in common:
+            b.label = Label(keep=False, category="duplicate", rule="dedup-lines",
+                            reason="batch: line recurs across many documents of this site")
+
+
+def render(blocks: list[Block], meta, *, site: str | None, input_format: str, language: str | None,
+           warnings: list[str]) -> Article:
+    kept = [b.text for b in blocks if b.label is None or b.label.keep]
+    removed = [Removed(text=b.text, category=b.label.category, rule=b.label.rule, reason=b.label.reason, line=b.line)
+               for b in blocks if b.label is not None and b.label.removed]
+    return Article(text="\n\n".join(kept), title=meta.title, author=meta.author, date=meta.date,
+                   sitename=meta.sitename, tags=meta.tags, url=meta.url, removed=removed, site=site,
+                   input_format=input_format, language=language, warnings=warnings, blocks=blocks)
