@@ -98,6 +98,11 @@ def label_outside_article(blocks: list[Block], language: str) -> None:
             _remove(b, "related", "outside-article-bottom", "below the article's last paragraph")
 
 
-def label(blocks: list[Block], language: str = "English") -> None:
-    label_pullquotes(blocks)
-    label_outside_article(blocks, language)
+SWITCHES = ("pullquote", "outside")
+
+
+def label(blocks: list[Block], language: str = "English", disabled: frozenset[str] = frozenset()) -> None:
+    if "pullquote" not in disabled:
+        label_pullquotes(blocks)
+    if "outside" not in disabled:
+        label_outside_article(blocks, language)
