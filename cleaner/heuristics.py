@@ -1,9 +1,22 @@
 """Generic, rule-less signals: where the article starts and ends, and what around it is not article.
 
-A tiny classify-then-revise pipeline in the manner of jusText: every still-unlabelled block gets
-a class from its own shape (length, stop-word density, final punctuation); the article's span is
-the densest cluster of good blocks; blocks outside the span are removed, with the category their
-position suggests; short blocks inside it stay (subheadings, "Said Gates:").
+Classify, then revise with neighbours, in the manner of jusText, then take the article's span:
+
+1. **shape** — every block gets a `Shape` (words, stop-word density in the document's language,
+   final punctuation, capitalised-word share, numbers, link/URL shape) and from it a class:
+   `good` (prose), `near` (prose-like), `data` (table rows: numbers), `short` (everything else).
+2. **span** — each block is worth words (good), half its words (near), nothing (data rows,
+   items of a list introduced by a line ending in ':') or a cost (short lines); the article is
+   the run of blocks with the largest total (a maximum-sum segment, one pass). Short lines
+   *between* paragraphs are inside the span and stay (subheadings, "Said Gates:"); what lies
+   above or below it is removed, with the category its shape suggests.
+3. **local signals**, anywhere: pull quotes and teasers that repeat text of another block,
+   captions split off a glued caption+dateline line, a run of headline-like lines after the
+   last paragraph (a related-articles list).
+
+Every decision labels a block with a category, a heuristic id and a reason. Only blocks
+without a label are touched (rules and the headline detector have already run). Each signal
+has a name in `SWITCHES`; `label(..., disabled=...)` switches some off (for ablation).
 """
 from __future__ import annotations
 
@@ -14,95 +27,337 @@ from functools import lru_cache
 from .article import Block, Label
 from .blocks import plain
 
-# A block is "good" (article prose) with at least this many words and this stop-word density.
-GOOD_MIN_WORDS = 15
-GOOD_MIN_STOPWORD_DENSITY = 0.25
-# Good blocks separated by at most this many other blocks belong to one cluster.
-CLUSTER_MAX_GAP = 6
-# Pull quotes: a block this long at least that repeats inside a later block.
+# ---------------------------------------------------------------- thresholds (data, not literals)
+
+# Prose: a block is `good` with at least GOOD_MIN_CHARS characters and this stop-word density
+# (jusText's defaults are 70 chars / 0.32 for its "good" class).
+GOOD_MIN_CHARS = 70
+GOOD_MIN_STOP_DENSITY = 0.30
+# A long block needs less: GOOD_LONG_CHARS characters and GOOD_LONG_STOP_DENSITY.
+GOOD_LONG_CHARS = 200
+GOOD_LONG_STOP_DENSITY = 0.20
+# `near`: prose-like but weaker (jusText's "near-good").
+NEAR_MIN_CHARS = 40
+NEAR_MIN_STOP_DENSITY = 0.20
+# Without a stop-word list (e.g. Chinese, Japanese, Korean), sentence punctuation and length decide.
+NOSTOP_GOOD_CHARS = 60
+NOSTOP_NEAR_CHARS = 25
+# `data`: a table row or score line: at least this share of its tokens are numbers.
+DATA_MIN_NUMBER_SHARE = 0.3
+DATA_MIN_WORDS = 3
+
+# Span values: what each class is worth when finding the article's span.
+NEAR_WEIGHT = 0.5
+SHORT_COST_BASE = 1.0
+SHORT_COST_PER_WORD = 0.5
+LIST_ITEM_VALUE = 0.5
+KEPT_BY_RULE_MIN_VALUE = 5.0
+# A prose block with short lines on both sides (a teaser's blurb between its headline and its
+# date) is worth only this share of its words.
+ISOLATED_WEIGHT = 0.25
+# Section markers: a short line that opens what follows an article (related stories, comments,
+# "more from"), in the major news languages. The article's span never crosses one.
+SECTION_MARKER_MAX_WORDS = 7
+SECTION_MARKERS: tuple[str, ...] = (
+    # English
+    r"related(?: articles?| stories| posts?| news| content| topics| coverage| links| videos?| reading)?",
+    r"(?:you|we think you) (?:may|might|will|could) (?:also )?(?:like|enjoy|be interested in)",
+    r"more (?:from|on|in|about) .{1,40}", r"more (?:stories|news|articles|videos|headlines)(?: from .{1,30})?",
+    r"recommended(?: for you| stories| articles| reading| videos)?", r"(?:the )?most (?:popular|read|viewed|shared|commented|emailed)(?: stories| articles| news)?",
+    r"trending(?: now| news| stories| articles| topics)?", r"popular (?:now|stories|posts|articles|news)",
+    r"(?:what|stories) to read next", r"read (?:next|this next)", r"up next", r"(?:don'?t|do not) miss",
+    r"(?:latest|top|recent) (?:news|stories|articles|posts|headlines|videos)", r"editor'?s'? picks",
+    r"around the (?:web|site)", r"(?:sponsored|promoted|partner) (?:content|stories|links|posts)", r"from (?:our|the) (?:partners|web)",
+    r"in (?:other|case you missed (?:it)?)(?: news)?", r"(?:leave|post|add|write) a (?:reply|comment|response)",
+    r"\d+\s+(?:comments?|responses|replies)", r"comments?(?:\s*\(\d+\))?", r"(?:show|view|read|load|see) (?:all )?(?:\d+ )?comments",
+    r"(?:top[- ]rated|newest|oldest|featured) comments", r"join the (?:conversation|discussion)", r"discussion",
+    # Spanish
+    r"(?:noticias|art[ií]culos|notas|entradas) relacionad[ao]s", r"(?:tambi[eé]n )?te (?:puede|podr[ií]a) interesar",
+    r"lo m[aá]s (?:le[ií]do|visto|popular)", r"m[aá]s noticias", r"otras noticias", r"comentarios", r"deja (?:un|tu) comentario",
+    # French
+    r"(?:[àa] )?lire aussi", r"sur le m[eê]me sujet", r"articles? (?:similaires|li[ée]s)", r"les plus (?:lus|partag[ée]s)",
+    r"commentaires", r"laisser un commentaire", r"vous aimerez (?:aussi|peut-[eê]tre)", r"[àa] voir aussi", r"dans la m[eê]me rubrique",
+    # German
+    r"das k[öo]nnte sie (?:auch )?interessieren", r"mehr zum thema", r"(?:weitere|[äa]hnliche|verwandte) artikel", r"meistgelesen(?:e)?",
+    r"kommentare", r"auch interessant", r"lesen sie auch",
+    # Portuguese
+    r"(?:not[íi]cias|artigos|posts|mat[ée]rias) relacionad[ao]s", r"leia (?:tamb[ée]m|mais)", r"veja (?:tamb[ée]m|mais)", r"mais lidas",
+    r"coment[áa]rios", r"deixe (?:um|seu) coment[áa]rio", r"voc[êe] (?:tamb[ée]m )?(?:pode|vai) gostar",
+    # Italian
+    r"(?:articoli|notizie) correlat[ie]", r"leggi anche", r"(?:ti )?potrebbe(?:ro)? (?:anche )?interessarti", r"i pi[uù] letti",
+    r"commenti", r"lascia un commento",
+    # Russian
+    r"читайте (?:также|еще|ещё)", r"похожие (?:статьи|новости|материалы)", r"комментарии", r"самое (?:популярное|читаемое)",
+    r"(?:новости )?по теме", r"другие новости", r"смотрите также",
+    # Indonesian, Dutch
+    r"baca juga", r"berita terkait", r"artikel terkait", r"terpopuler", r"lees ook", r"gerelateerde artikelen", r"meest gelezen",
+)
+
+# Related list: at least this many consecutive headline-like lines after the article's last
+# paragraph, each RELATED_MIN_WORDS..RELATED_MAX_WORDS words.
+RELATED_MIN_RUN = 3
+RELATED_MIN_WORDS = 3
+RELATED_MAX_WORDS = 25
+# Pull quotes and teasers: a block at least this long whose text stands again inside another block.
 PULLQUOTE_MIN_WORDS = 8
+PULLQUOTE_MIN_CHARS = 40
+# A whole block repeated: later copies go when the block has at least this many words.
+DUPLICATE_MIN_WORDS = 15
+
+# The named signals; `label(disabled=...)` switches them off one by one (scripts/evaluate.py --ablate).
+SWITCHES: tuple[str, ...] = ("pullquote", "glued-caption", "section-marker", "isolated-prose", "span", "related-run")
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_SENTENCE_END = re.compile(r"[.!?…]['\"”’»)\]]*$")
-_QUOTE_CHARS = "\"'“”‘’«»"
+_NUMBER = re.compile(r"^\d[\d.,:%/]*$|^[\d.,]+%$")
+_SENTENCE_END = re.compile(r"[.!?…。！？]['\"”’»)\]]*$")
+_COLON_END = re.compile(r"[:：]\s*$")
+_URLISH = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_QUOTE_CHARS = "\"'“”‘’«»„"
+_SPACE = re.compile(r"\s+")
+_SECTION_MARKER = re.compile(r"^[\[(]?\s*(?:" + "|".join(SECTION_MARKERS) + r")\s*[\])]?\s*[:.»>›…]*$", re.I)
 
 
 @lru_cache(maxsize=128)
 def stopwords(language: str) -> frozenset[str]:
+    """jusText's stop-word list for a language name ('English', 'German', ...); empty if none."""
     import justext
 
     try:
-        return frozenset(justext.get_stoplist(language))
+        return frozenset(w.lower() for w in justext.get_stoplist(language))
     except (ValueError, KeyError):
         return frozenset()
+
+
+# ---------------------------------------------------------------- shape and class
+
+GOOD, NEAR, DATA, SHORT = "good", "near", "data", "short"
 
 
 @dataclass(frozen=True)
 class Shape:
     words: int
+    chars: int
     stop_density: float
     sentence_end: bool
-
-    @property
-    def good(self) -> bool:
-        return self.words >= GOOD_MIN_WORDS and self.stop_density >= GOOD_MIN_STOPWORD_DENSITY
+    colon_end: bool
+    capitalised: float      # share of alphabetic words that start with a capital
+    numbers: float          # share of tokens that are numbers
+    url: bool
+    cls: str
 
 
 def shape(text: str, stops: frozenset[str]) -> Shape:
+    tokens = text.split()
     words = _WORD.findall(text.lower())
-    density = sum(1 for w in words if w in stops) / len(words) if words else 0.0
-    return Shape(words=len(words), stop_density=density, sentence_end=bool(_SENTENCE_END.search(text)))
+    n = len(words)
+    density = sum(1 for w in words if w in stops) / n if n else 0.0
+    alpha = [t for t in tokens if t[:1].isalpha()]
+    caps = sum(1 for t in alpha if t[0].isupper()) / len(alpha) if alpha else 0.0
+    numbers = sum(1 for t in tokens if _NUMBER.match(t.strip("()[],;"))) / len(tokens) if tokens else 0.0
+    sentence_end = bool(_SENTENCE_END.search(text))
+    chars = len(text)
+    url = bool(_URLISH.match(text))
+    cls = _classify(chars, len(tokens), density, sentence_end, numbers, url, stops, text)
+    return Shape(words=len(tokens), chars=chars, stop_density=density, sentence_end=sentence_end,
+                 colon_end=bool(_COLON_END.search(text)), capitalised=caps, numbers=numbers, url=url, cls=cls)
 
+
+def _classify(chars: int, words: int, density: float, sentence_end: bool, numbers: float, url: bool,
+              stops: frozenset[str], text: str) -> str:
+    if url:
+        return SHORT
+    if words >= DATA_MIN_WORDS and numbers >= DATA_MIN_NUMBER_SHARE:
+        return DATA
+    if not stops or _CJK.search(text[:200]):
+        if chars >= NOSTOP_GOOD_CHARS and sentence_end:
+            return GOOD
+        if chars >= NOSTOP_NEAR_CHARS and sentence_end:
+            return NEAR
+        return SHORT
+    if (chars >= GOOD_MIN_CHARS and density >= GOOD_MIN_STOP_DENSITY) or \
+            (chars >= GOOD_LONG_CHARS and density >= GOOD_LONG_STOP_DENSITY):
+        return GOOD
+    if chars >= NEAR_MIN_CHARS and density >= NEAR_MIN_STOP_DENSITY:
+        return NEAR
+    return SHORT
+
+
+# ---------------------------------------------------------------- labelling helpers
 
 def _remove(b: Block, category: str, rule: str, reason: str) -> None:
     b.label = Label(keep=False, category=category, rule=rule, reason=f"heuristic: {reason}")
 
 
-def label_pullquotes(blocks: list[Block]) -> None:
-    """A block whose words reappear inside another block is a pull quote (or a repeated teaser)."""
-    norm = [re.sub(r"\s+", " ", _WORD.sub(lambda m: m.group(0).lower(), plain(b.text))) for b in blocks]
+def _live(b: Block) -> bool:
+    """Still part of the article as far as anyone knows: unlabelled or kept."""
+    return b.label is None or b.label.keep
+
+
+# ---------------------------------------------------------------- signals
+
+def label_glued_captions(blocks: list[Block]) -> None:
+    """The text before a dateline glued into one line ("photo caption (epa) April 20, 2007 (RFE/RL) --")."""
     for i, b in enumerate(blocks):
+        if b.label is None and b.origin == "glued-before":
+            nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+            if nxt is not None and nxt.origin == "glued-dateline":
+                _remove(b, "caption", "glued-caption", "text glued before a dateline (a photo caption)")
+
+
+def _norm(text: str) -> str:
+    return _SPACE.sub(" ", plain(text).lower()).strip(_QUOTE_CHARS + " ")
+
+
+def label_pullquotes(blocks: list[Block]) -> None:
+    """A block whose text reappears inside a longer kept block: a pull quote or a repeated teaser.
+
+    A block repeated whole (same text twice) keeps its first copy; later copies are 'duplicate'.
+    """
+    norms = [_norm(b.text) for b in blocks]
+    long_live = [(b, n) for b, n in zip(blocks, norms) if _live(b) and b.words >= PULLQUOTE_MIN_WORDS]
+    joined = "\n".join(n for _, n in long_live)
+    copies: dict[str, int] = {}
+    for _, n in long_live:
+        copies[n] = copies.get(n, 0) + 1
+    seen: set[str] = set()
+    for b, n in zip(blocks, norms):
         if b.label is not None or b.words < PULLQUOTE_MIN_WORDS:
             continue
-        core = norm[i].split(" -- ")[0].strip(_QUOTE_CHARS + " ")
-        core = core.rstrip(".,!?" + _QUOTE_CHARS)
-        if len(core) < 30:
+        if n in seen and b.words >= DUPLICATE_MIN_WORDS:
+            _remove(b, "duplicate", "repeated-block", "the same text stands earlier in the document")
             continue
-        for j, other in enumerate(norm):
-            if j != i and len(other) > len(core) and core in other and (blocks[j].label is None or blocks[j].label.keep):
-                _remove(b, "pullquote", "pullquote-repeats", f"repeats block at line {blocks[j].line}")
-                break
+        seen.add(n)
+        core = n.split(" -- ")[0].rstrip(".,!?;:…" + _QUOTE_CHARS + " ").lstrip(_QUOTE_CHARS + " ")
+        if len(core) < PULLQUOTE_MIN_CHARS:
+            continue
+        # The core stands once in each copy of this block; one more means another block holds it.
+        if joined.count(core) > copies.get(n, 0):
+            _remove(b, "pullquote", "pullquote-repeats", "its text stands again inside another paragraph")
 
 
-def label_outside_article(blocks: list[Block], language: str) -> None:
-    stops = stopwords(language)
-    live = [i for i, b in enumerate(blocks) if b.label is None or b.label.keep]
-    good = [i for i in live if shape(plain(blocks[i].text), stops).good]
-    if not good:
-        return
-    clusters: list[list[int]] = [[good[0]]]
-    for i in good[1:]:
-        gap = sum(1 for j in live if clusters[-1][-1] < j < i)
-        if gap <= CLUSTER_MAX_GAP:
-            clusters[-1].append(i)
+def span_values(blocks: list[Block], shapes: list[Shape | None]) -> list[float | None]:
+    """What each block is worth to the article's span (None: not part of the sequence)."""
+    values: list[float | None] = []
+    in_list = False
+    for b, s in zip(blocks, shapes):
+        if b.label is not None and b.label.removed:
+            values.append(None)
+            continue
+        assert s is not None
+        if b.label is not None and b.label.keep:
+            values.append(max(float(s.words), KEPT_BY_RULE_MIN_VALUE))
+            in_list = False
+            continue
+        if s.cls == GOOD:
+            v = float(s.words)
+        elif s.cls == NEAR:
+            v = s.words * NEAR_WEIGHT
+        elif s.cls == DATA:
+            v = 0.0
+        elif in_list:
+            v = LIST_ITEM_VALUE
         else:
-            clusters.append([i])
-    main = max(clusters, key=lambda c: sum(blocks[i].words for i in c))
-    first, last = main[0], main[-1]
-    for i, b in enumerate(blocks):
-        if b.label is not None:
+            v = -(SHORT_COST_BASE + SHORT_COST_PER_WORD * s.words)
+        if s.colon_end and s.cls in (GOOD, NEAR):
+            in_list = True
+        elif s.cls in (GOOD, NEAR):
+            in_list = False
+        values.append(v)
+    return values
+
+
+def best_span(values: list[float | None]) -> tuple[int, int] | None:
+    """(first, last) index of the maximum-sum run of values (None values are skipped)."""
+    best, best_span_ = 0.0, None
+    run, start = 0.0, None
+    for i, v in enumerate(values):
+        if v is None:
             continue
+        if start is None or run <= 0:
+            if v <= 0:
+                continue
+            run, start = v, i
+        else:
+            run += v
+        if run > best:
+            best, best_span_ = run, (start, i)
+    return best_span_
+
+
+def _category_above(s: Shape) -> tuple[str, str]:
+    if s.cls in (GOOD, NEAR):
+        return "other", "prose above the article's span (a teaser or another story)"
+    return "navigation", "above the article's first paragraph"
+
+
+def _category_below(s: Shape) -> tuple[str, str]:
+    if s.cls in (GOOD, NEAR):
+        return "other", "prose below the article's span (teasers, comments or another story)"
+    if s.words >= RELATED_MIN_WORDS and not s.sentence_end:
+        return "related", "headline-like line below the article's last paragraph"
+    return "navigation", "below the article's last paragraph"
+
+
+def label_outside_span(blocks: list[Block], shapes: list[Shape | None]) -> tuple[int, int] | None:
+    values = span_values(blocks, shapes)
+    span = best_span(values)
+    if span is None:
+        return None
+    first, last = span
+    for i, b in enumerate(blocks):
+        if b.label is not None or first <= i <= last:
+            continue
+        s = shapes[i]
+        assert s is not None
         if i < first:
-            _remove(b, "navigation", "outside-article-top", "above the article's first paragraph")
-        elif i > last:
-            _remove(b, "related", "outside-article-bottom", "below the article's last paragraph")
+            category, reason = _category_above(s)
+            _remove(b, category, "outside-article-top", reason)
+        else:
+            category, reason = _category_below(s)
+            _remove(b, category, "outside-article-bottom", reason)
+    return span
 
 
-SWITCHES = ("pullquote", "outside")
+def _headline_like(s: Shape) -> bool:
+    return (RELATED_MIN_WORDS <= s.words <= RELATED_MAX_WORDS and not s.sentence_end and not s.colon_end
+            and s.cls != DATA)
+
+
+def label_related_runs(blocks: list[Block], shapes: list[Shape | None]) -> None:
+    """A run of headline-like lines after the last good paragraph is a list of other articles."""
+    last_good = max((i for i, s in enumerate(shapes) if s is not None and s.cls == GOOD and _live(blocks[i])),
+                    default=None)
+    if last_good is None:
+        return
+    run: list[int] = []
+    for i in range(last_good + 1, len(blocks) + 1):
+        b = blocks[i] if i < len(blocks) else None
+        if b is not None and b.label is not None and b.label.removed:
+            continue
+        s = shapes[i] if b is not None else None
+        if b is not None and b.label is None and s is not None and _headline_like(s):
+            run.append(i)
+            continue
+        if len(run) >= RELATED_MIN_RUN:
+            for j in run:
+                _remove(blocks[j], "related", "related-run",
+                        f"one of {len(run)} headline-like lines after the article")
+        run = []
 
 
 def label(blocks: list[Block], language: str = "English", disabled: frozenset[str] = frozenset()) -> None:
+    """Label the still-unlabelled blocks. `language` names a jusText stop-word list."""
+    if not blocks:
+        return
+    if "glued-caption" not in disabled:
+        label_glued_captions(blocks)
     if "pullquote" not in disabled:
         label_pullquotes(blocks)
-    if "outside" not in disabled:
-        label_outside_article(blocks, language)
+    stops = stopwords(language)
+    shapes: list[Shape | None] = [None if (b.label is not None and b.label.removed) else shape(plain(b.text), stops)
+                                  for b in blocks]
+    if "span" not in disabled:
+        label_outside_span(blocks, shapes)
+    if "related-run" not in disabled:
+        label_related_runs(blocks, shapes)

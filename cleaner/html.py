@@ -44,7 +44,7 @@ BODY_RULE = "html-body"
 # Elements whose text is never visible.
 INVISIBLE_TAGS: frozenset[str] = frozenset({
     "script", "style", "noscript", "template", "head", "title", "meta", "link", "svg", "iframe",
-    "object", "embed", "canvas", "button", "select", "option", "textarea", "input", "form",
+    "object", "embed", "canvas", "select", "textarea", "input",
 })
 # Elements that start a new block in the visible-text fallback.
 BLOCK_TAGS: frozenset[str] = frozenset({
@@ -138,23 +138,9 @@ def _selector(css: str, path: str) -> etree.XPath:
 
 
 def _visible_text(element: HtmlElement) -> str:
-    return normalise_line(" ".join(t for t in _texts(element)))
-
-
-def _texts(element: HtmlElement) -> Iterator[str]:
-    for node in element.iter():
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if node is not element and node.tail and node.tail.strip():
-            # the tail of a child belongs to its parent, which is being collected
-            pass
-        if tag.lower() in INVISIBLE_TAGS:
-            continue
-        if node.text and isinstance(node.tag, str):
-            yield node.text
-    # tails are collected separately so that invisible elements still pass their tail through
-    for node in element.iterdescendants():
-        if node.tail:
-            yield node.tail
+    parts: list[str] = []
+    _walk(element, parts, set())
+    return normalise_line(_SPACE_RUN.sub(" ", "".join(parts).replace(_NEWLINE, " ")))
 
 
 def _removed(text: str, category: str, rule: str, reason: str) -> Block:
@@ -276,21 +262,28 @@ def _fallback_blocks(tree: HtmlElement | None) -> list[Block]:
     return blocks
 
 
-def _walk(element: etree._Element, parts: list[str], headings: set[str]) -> None:
-    tag = element.tag.lower() if isinstance(element.tag, str) else ""
-    if tag in INVISIBLE_TAGS or not tag:
-        return
-    block = tag in BLOCK_TAGS
-    if block:
-        parts.append(_NEWLINE)
-    start = len(parts)
-    if element.text:
-        parts.append(element.text.replace(_NEWLINE, " "))
-    for child in element:
-        _walk(child, parts, headings)
-        if child.tail:
-            parts.append(child.tail.replace(_NEWLINE, " "))
-    if tag in HEADING_TAGS:
-        headings.add(normalise_line("".join(parts[start:])))
-    if block:
-        parts.append(_NEWLINE)
+def _walk(root: etree._Element, parts: list[str], headings: set[str]) -> None:
+    """Append the visible text under `root` to `parts`, a newline around each block-level element.
+    Iterative, so that no nesting depth can overflow the stack."""
+    stack: list[tuple[etree._Element, int]] = [(root, -1)]
+    while stack:
+        element, start = stack.pop()
+        tag = element.tag.lower() if isinstance(element.tag, str) else ""
+        if start >= 0:  # closing the element
+            if tag in HEADING_TAGS:
+                headings.add(normalise_line(_SPACE_RUN.sub(" ", "".join(parts[start:]))))
+            if tag in BLOCK_TAGS:
+                parts.append(_NEWLINE)
+            if element is not root and element.tail:
+                parts.append(element.tail.replace(_NEWLINE, " "))
+            continue
+        if not tag or tag in INVISIBLE_TAGS:
+            if element is not root and element.tail:
+                parts.append(element.tail.replace(_NEWLINE, " "))
+            continue
+        if tag in BLOCK_TAGS:
+            parts.append(_NEWLINE)
+        stack.append((element, len(parts)))
+        if element.text:
+            parts.append(element.text.replace(_NEWLINE, " "))
+        stack.extend((child, -1) for child in reversed(element))

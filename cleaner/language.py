@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 # How much text is given to the language identifier: enough to be sure, little enough to be fast.
-SAMPLE_CHARS = 3000
+SAMPLE_CHARS = 1500
 # ISO 639-1 codes (as py3langid gives them) to the names of jusText's stop-word lists.
 JUSTEXT_LISTS: dict[str, str] = {
     "af": "Afrikaans", "sq": "Albanian", "ar": "Arabic", "an": "Aragonese", "hy": "Armenian",

@@ -4,11 +4,19 @@ A rule file is either a site file (`site:`, `hosts:`, `fingerprints:`, `rules:`,
 file (`generic:` naming its family, and `rules:`). Every rule has an `id`, a `category` and one
 action. Actions only label blocks; the first label a block gets wins, so site rules (applied
 first) win over generic rules, and rules over heuristics.
+
+Validation is strict: an unknown key, a value of the wrong type, a bad or catastrophically
+backtracking regular expression, a duplicate rule id or an unknown category is a `RuleError`
+naming the file, the line and the key. A file with an error is never applied in part: it is
+compiled whole before anything of it is used. The format is documented in docs/rules.md and
+described for editors by cleaner/data/rule-file.schema.json (kept in step with the key tables
+below by tests/test_rules_format.py).
 """
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+import difflib
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -23,33 +31,64 @@ from .errors import RuleError
 
 # A user's pattern may not take longer than this on one block (catastrophic backtracking).
 PATTERN_TIMEOUT_S = 0.25
-# A pattern is tried on these at load time; one that times out on them is rejected.
-BACKTRACK_PROBES: tuple[str, ...] = ("a" * 40 + "!", "ab" * 30 + "!", " " * 40 + "!", "1" * 40 + "x")
+# A pattern is tried on these at load time; one that times out on them is rejected. (The `regex`
+# engine copes with nested quantifiers such as `(a+)+$` by itself; overlapping alternatives such
+# as `(a|aa)+$` or `(\w|\w\w)+$` are what still blow up, and these probes catch them.)
+BACKTRACK_PROBES: tuple[str, ...] = ("a" * 40 + "!", "ab" * 30 + "!", " " * 40 + "!", "1" * 40 + "x",
+                                     "word " * 20 + "!")
 PROBE_TIMEOUT_S = 0.05
 DEFAULT_MIN_RUN = 3
+# Fingerprints are looked for in this much of the document's start.
+FINGERPRINT_WINDOW = 200_000
+# A fingerprint starting with this is a regular expression; any other is a literal string.
+FINGERPRINT_REGEX_PREFIX = "re:"
+# A YAML file that expands to more nodes than this (alias bombs) is refused.
+MAX_YAML_NODES = 100_000
+# `last_verified` is a date written like this.
+DATE_FORMAT = r"\d{4}-\d{2}-\d{2}"
+# A host: letters, digits, dots and dashes; no scheme, path, port or spaces.
+HOST_PATTERN = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*"
+RULE_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
+# The JSON Schema for rule files, shipped with the package (editors: yaml-language-server).
+SCHEMA_PATH = Path(__file__).resolve().parent / "data" / "rule-file.schema.json"
 
 ACTIONS: tuple[str, ...] = ("drop_line", "drop_from", "drop_between", "drop_run", "keep_line", "take")
+# Options that only mean something with some actions: anywhere else they are an error.
+ACTION_OPTIONS: dict[str, tuple[str, ...]] = {
+    "until": ("drop_from",), "min_run": ("drop_run",), "pattern": ("take",), "remove": ("take",),
+}
+# The category a `keep_line` rule may give besides the closed list.
+KEEP_CATEGORY = "body"
 
-_RULE_KEYS: dict[str, tuple[type, ...]] = {
+RULE_KEYS: dict[str, tuple[type, ...]] = {
     "id": (str,), "category": (str,), "drop_line": (str, list), "drop_from": (str,),
     "until": (str,), "drop_between": (list,), "drop_run": (str, list), "keep_line": (str, list),
     "take": (str,), "pattern": (str, list), "remove": (bool,), "max_words": (int,),
     "min_words": (int,), "min_run": (int,), "first": (int,), "case_sensitive": (bool,),
-    "note": (str,), "split": (str,),
+    "note": (str,),
 }
-_SITE_KEYS: dict[str, tuple[type, ...]] = {
+SITE_KEYS: dict[str, tuple[type, ...]] = {
     "$schema": (str,), "site": (str,), "hosts": (list,), "fingerprints": (list,),
     "last_verified": (str, _dt.date), "disable": (list,), "rules": (list,), "metadata": (dict,),
     "html": (dict,), "tests": (list,), "note": (str,),
 }
-_GENERIC_KEYS: dict[str, tuple[type, ...]] = {
+GENERIC_KEYS: dict[str, tuple[type, ...]] = {
     "$schema": (str,), "generic": (str,), "rules": (list,), "note": (str,),
 }
-_HTML_KEYS: dict[str, tuple[type, ...]] = {"strip": (list,), "body": (str,)}
-_TEST_KEYS: dict[str, tuple[type, ...]] = {
+HTML_KEYS: dict[str, tuple[type, ...]] = {"strip": (list,), "body": (str,)}
+TEST_KEYS: dict[str, tuple[type, ...]] = {
     "sample": (str,), "url": (str,), "must_contain": (list,), "must_not_contain": (list,),
     "expect": (dict,), "name": (str,),
 }
+# Types of metadata values (site `metadata:` literals and test `expect:`).
+META_VALUE_TYPES: dict[str, tuple[type, ...]] = {
+    "title": (str,), "author": (str,), "date": (str, _dt.date), "sitename": (str,), "tags": (list, str),
+    "url": (str,), "dateline": (str,),
+}
+# Numeric options and their smallest allowed value.
+MIN_VALUES: dict[str, int] = {"max_words": 0, "min_words": 0, "min_run": 1, "first": 1}
+
+_RULE_KEYS, _SITE_KEYS, _GENERIC_KEYS, _HTML_KEYS, _TEST_KEYS = RULE_KEYS, SITE_KEYS, GENERIC_KEYS, HTML_KEYS, TEST_KEYS
 
 
 # ---------------------------------------------------------------- YAML with line numbers
@@ -66,44 +105,62 @@ class _Seq(list):
     line: int
 
 
-def _from_node(node: yaml.Node, path: str) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        out = _Map()
-        out.lines, out.line = {}, node.start_mark.line + 1
-        for key_node, value_node in node.value:
-            key = _from_node(key_node, path)
-            if not isinstance(key, str):
-                raise RuleError("keys must be strings", path=path, line=key_node.start_mark.line + 1)
-            if key in out:
-                raise RuleError("duplicate key", path=path, line=key_node.start_mark.line + 1, key=key)
-            out[key] = _from_node(value_node, path)
-            out.lines[key] = key_node.start_mark.line + 1
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        seq = _Seq(_from_node(n, path) for n in node.value)
-        seq.lines, seq.line = [n.start_mark.line + 1 for n in node.value], node.start_mark.line + 1
-        return seq
-    return _scalar(node)
+class _Builder:
+    """Turns a composed YAML node tree into _Map/_Seq/scalars, counting nodes (alias bombs)."""
 
+    def __init__(self, path: str):
+        self.path = path
+        self.count = 0
+        self.constructor = yaml.SafeLoader("")
 
-def _scalar(node: yaml.ScalarNode) -> Any:
-    loader = yaml.SafeLoader("")
-    try:
-        return loader.construct_object(node, deep=True)
-    finally:
-        loader.dispose()
+    def build(self, node: yaml.Node) -> Any:
+        self.count += 1
+        if self.count > MAX_YAML_NODES:
+            raise RuleError(f"too many YAML nodes (more than {MAX_YAML_NODES}; aliases expanding?)",
+                            path=self.path, line=node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            out = _Map()
+            out.lines, out.line = {}, node.start_mark.line + 1
+            for key_node, value_node in node.value:
+                key = self.build(key_node)
+                line = key_node.start_mark.line + 1
+                if not isinstance(key, str):
+                    raise RuleError(f"keys must be strings, not {_type_name(type(key))}", path=self.path, line=line)
+                if key in out:
+                    raise RuleError(f"duplicate key (first at line {out.lines[key]})", path=self.path, line=line, key=key)
+                out[key] = self.build(value_node)
+                out.lines[key] = line
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            seq = _Seq(self.build(n) for n in node.value)
+            seq.lines, seq.line = [n.start_mark.line + 1 for n in node.value], node.start_mark.line + 1
+            return seq
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            raise RuleError(f"invalid YAML value {node.value!r}: {exc}", path=self.path,
+                            line=node.start_mark.line + 1) from None
 
 
 def load_yaml(text: str, path: str) -> Any:
+    """Parse with PyYAML's safe loader only; every mapping remembers the line of each key."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is None:
+            return None
+        builder = _Builder(path)
+        try:
+            return builder.build(node)
+        finally:
+            builder.constructor.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise RuleError(f"invalid YAML: {exc.problem or exc.context}", path=path, line=line) from None
     except yaml.YAMLError as exc:
         raise RuleError(f"invalid YAML: {exc}", path=path) from None
-    return None if node is None else _from_node(node, path)
+    except RecursionError:
+        raise RuleError("invalid YAML: nested too deeply", path=path) from None
 
 
 # ---------------------------------------------------------------- compiled rules
@@ -122,6 +179,7 @@ class Rule:
     min_run: int = DEFAULT_MIN_RUN
     first: int | None = None
     source: str = ""            # file:line, for messages
+    note: str | None = None
 
     def matches(self, text: str) -> bool:
         n = len(text.split())
@@ -131,15 +189,27 @@ class Rule:
             return False
         return any(_search(p, text, self) for p in self.patterns)
 
+    def describe(self) -> str:
+        """The rule's action and patterns in one line, as written in its file."""
+        pats = " | ".join(p.pattern for p in self.patterns)
+        if self.action == "drop_between" and self.until is not None:
+            return f"drop_between [{pats}, {self.until.pattern}]"
+        if self.action == "take":
+            return f"take {self.field}: {pats}"
+        extra = f" until {self.until.pattern}" if self.until is not None else ""
+        return f"{self.action} {pats}{extra}"
+
 
 @dataclass(frozen=True)
 class SiteTest:
-    sample: str
+    sample: str                 # as written in the file
+    path: str = ""              # the sample resolved (see resolve_sample)
     url: str | None = None
     name: str | None = None
     must_contain: tuple[str, ...] = ()
     must_not_contain: tuple[str, ...] = ()
     expect: tuple[tuple[str, Any], ...] = ()
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -155,15 +225,24 @@ class SiteRules:
     html_body: str | None = None
     last_verified: str | None = None
     tests: tuple[SiteTest, ...] = ()
+    # Line of each key (and of each 'host:NAME' and 'disable:ID' item), for messages.
+    lines: tuple[tuple[str, int], ...] = ()
+
+    def line_of(self, key: str) -> int | None:
+        return dict(self.lines).get(key)
 
 
 @dataclass(frozen=True)
 class RuleSet:
+    """Site files (highest precedence first: a later --rules-dir, then earlier ones, then shipped)
+    and generic rules (a user's generic rule replaces a shipped one with the same id)."""
+
     sites: tuple[SiteRules, ...] = ()
     generic: tuple[Rule, ...] = ()
     files: tuple[str, ...] = ()
 
     def site_named(self, name: str) -> SiteRules | None:
+        """A site by its name, its file's name (without .yaml) or one of its hosts."""
         key = name.strip().lower()
         for site in self.sites:
             stem = Path(site.path).stem.lower()
@@ -172,31 +251,32 @@ class RuleSet:
         return None
 
     def match(self, *, url: str | None = None, text: str = "", site: str | None = None) -> SiteRules | None:
-        """--site > most specific host > fingerprint > none."""
+        """--site > most specific host > fingerprint > none (generic rules only)."""
         if site:
             found = self.site_named(site)
             if found is None:
-                raise RuleError(f"no rules for site {site!r} (see 'newsclean rules list')")
+                close = _closest(site.lower(), [s.name.lower() for s in self.sites])
+                hint = f" (did you mean {close!r}?)" if close else ""
+                raise RuleError(f"no rules for site {site!r}{hint}; see 'newsclean rules list'")
             return found
         host = _host(url)
         if host:
             best: tuple[int, SiteRules] | None = None
             for s in self.sites:
                 for h in s.hosts:
-                    if host == h or host.endswith("." + h):
-                        if best is None or len(h) > best[0]:
-                            best = (len(h), s)
+                    if (host == h or host.endswith("." + h)) and (best is None or len(h) > best[0]):
+                        best = (len(h), s)
             if best:
                 return best[1]
         head = text[:FINGERPRINT_WINDOW]
         for s in self.sites:
-            if any(_search(fp, head, None) for fp in s.fingerprints):
-                return s
+            for fp in s.fingerprints:
+                try:
+                    if _search(fp, head, None):
+                        return s
+                except PatternTimeout:
+                    continue
         return None
-
-
-# Fingerprints are looked for in this much of the document's start and end.
-FINGERPRINT_WINDOW = 200_000
 
 
 def _host(url: str | None) -> str:
@@ -229,42 +309,48 @@ def _check_keys(data: _Map, allowed: dict[str, tuple[type, ...]], path: str, whe
         line = data.lines.get(key)
         if key not in allowed:
             close = _closest(key, allowed)
-            hint = f" (did you mean '{close}'?)" if close else ""
+            hint = f" (did you mean '{close}'?)" if close else f"; allowed: {', '.join(k for k in allowed if k != '$schema')}"
             raise RuleError(f"unknown key in {where}{hint}", path=path, line=line, key=key)
-        types = allowed[key]
-        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
-            names = " or ".join(_type_name(t) for t in types)
-            raise RuleError(f"must be {names}, not {_type_name(type(value))}", path=path, line=line, key=key)
+        _check_type(value, allowed[key], path, line, key)
+
+
+def _check_type(value: Any, types: tuple[type, ...], path: str, line: int | None, key: str) -> None:
+    if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+        names = " or ".join(_type_name(t) for t in types)
+        raise RuleError(f"must be {names}, not {_type_name(type(value))}", path=path, line=line, key=key)
 
 
 def _type_name(t: type) -> str:
     return {str: "a string", list: "a list", dict: "a mapping", int: "a number", bool: "true/false",
-            _Map: "a mapping", _Seq: "a list", _dt.date: "a date", type(None): "empty"}.get(t, t.__name__)
+            float: "a decimal number", _Map: "a mapping", _Seq: "a list", _dt.date: "a date",
+            _dt.datetime: "a date and time", bytes: "binary", type(None): "empty"}.get(t, t.__name__)
 
 
 def _closest(key: str, allowed: Iterable[str]) -> str | None:
-    import difflib
-
     found = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
     return found[0] if found else None
 
 
-def compile_pattern(source: str, path: str, line: int | None, key: str, case_sensitive: bool = False) -> regex.Pattern:
+def compile_pattern(source: str, path: str, line: int | None, key: str, case_sensitive: bool = False,
+                    rule_id: str | None = None) -> regex.Pattern:
+    """Compile a user's pattern; reject bad syntax and catastrophic backtracking (by probing)."""
     flags = regex.V0 | (0 if case_sensitive else regex.IGNORECASE)
+    who = f"rule {rule_id!r}: " if rule_id else ""
     try:
         pattern = regex.compile(source, flags)
-    except regex.error as exc:
-        raise RuleError(f"bad regular expression {source!r}: {exc}", path=path, line=line, key=key) from None
+    except (regex.error, ValueError, OverflowError, RecursionError) as exc:
+        raise RuleError(f"{who}bad regular expression {source!r}: {exc}", path=path, line=line, key=key) from None
     for probe in BACKTRACK_PROBES:
         try:
             pattern.search(probe, timeout=PROBE_TIMEOUT_S)
         except TimeoutError:
-            raise RuleError(f"pattern {source!r} backtracks catastrophically (timed out on a 40-character probe)",
-                            path=path, line=line, key=key) from None
+            raise RuleError(f"{who}pattern {source!r} backtracks catastrophically (timed out on a "
+                            f"{len(probe)}-character test line)", path=path, line=line, key=key) from None
     return pattern
 
 
-def _patterns(value: Any, path: str, line: int | None, key: str, case_sensitive: bool) -> tuple[regex.Pattern, ...]:
+def _patterns(value: Any, path: str, line: int | None, key: str, case_sensitive: bool,
+              rule_id: str | None = None) -> tuple[regex.Pattern, ...]:
     items = value if isinstance(value, list) else [value]
     if not items:
         raise RuleError("needs at least one pattern", path=path, line=line, key=key)
@@ -273,65 +359,78 @@ def _patterns(value: Any, path: str, line: int | None, key: str, case_sensitive:
     for item, item_line in zip(items, lines):
         if not isinstance(item, str):
             raise RuleError(f"patterns must be strings, not {_type_name(type(item))}", path=path, line=item_line, key=key)
-        out.append(compile_pattern(item, path, item_line, key, case_sensitive))
+        if not item:
+            raise RuleError("an empty pattern matches every line", path=path, line=item_line, key=key)
+        out.append(compile_pattern(item, path, item_line, key, case_sensitive, rule_id))
     return tuple(out)
 
 
-def _compile_rule(data: Any, path: str, line: int, seen: set[str]) -> Rule:
+def _compile_rule(data: Any, path: str, line: int, seen: dict[str, int]) -> Rule:
     if not isinstance(data, _Map):
         raise RuleError("each rule must be a mapping with id, category and one action", path=path, line=line)
-    _check_keys(data, _RULE_KEYS, path, "a rule")
+    _check_keys(data, RULE_KEYS, path, "a rule")
     ln = data.lines
     if "id" not in data:
         raise RuleError("rule has no 'id'", path=path, line=data.line)
     rule_id = data["id"]
-    if not regex.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", rule_id):
-        raise RuleError("rule ids are letters, digits, '-', '_' and '.'", path=path, line=ln["id"], key="id")
+    if not regex.fullmatch(RULE_ID_PATTERN, rule_id):
+        raise RuleError(f"bad rule id {rule_id!r}: use letters, digits, '-', '_' and '.'", path=path, line=ln["id"], key="id")
     if rule_id in seen:
-        raise RuleError(f"duplicate rule id {rule_id!r}", path=path, line=ln["id"], key="id")
-    seen.add(rule_id)
+        raise RuleError(f"duplicate rule id {rule_id!r} (first at line {seen[rule_id]})", path=path, line=ln["id"], key="id")
+    seen[rule_id] = ln["id"]
     actions = [a for a in ACTIONS if a in data]
     if len(actions) != 1:
         what = "no action" if not actions else "more than one action (" + ", ".join(actions) + ")"
         raise RuleError(f"rule {rule_id!r} has {what}; give exactly one of: {', '.join(ACTIONS)}",
                         path=path, line=data.line)
     action = actions[0]
+    for option, applies in ACTION_OPTIONS.items():
+        if option in data and action not in applies:
+            raise RuleError(f"rule {rule_id!r}: '{option}' only applies to {' and '.join(applies)}, not {action}",
+                            path=path, line=ln[option], key=option)
+    for option, least in MIN_VALUES.items():
+        if option in data and data[option] < least:
+            raise RuleError(f"rule {rule_id!r}: must be at least {least}", path=path, line=ln[option], key=option)
     category = data.get("category", "metadata" if action == "take" else None)
     if category is None:
-        raise RuleError(f"rule {rule_id!r} has no 'category'", path=path, line=data.line)
-    if category not in CATEGORIES and not (action == "keep_line" and category == "body"):
-        raise RuleError(f"unknown category {category!r}; one of: {', '.join(CATEGORIES)}",
+        raise RuleError(f"rule {rule_id!r} has no 'category'; one of: {', '.join(CATEGORIES)}", path=path, line=data.line)
+    if category not in CATEGORIES and not (action == "keep_line" and category == KEEP_CATEGORY):
+        close = _closest(category, CATEGORIES)
+        hint = f" (did you mean '{close}'?)" if close else ""
+        raise RuleError(f"unknown category {category!r}{hint}; one of: {', '.join(CATEGORIES)}",
                         path=path, line=ln["category"], key="category")
     cs = bool(data.get("case_sensitive", False))
-    source = f"{path}:{data.line}"
-    common: dict[str, Any] = dict(id=rule_id, category=category, action=action, source=source,
+    common: dict[str, Any] = dict(id=rule_id, category=category, action=action, source=f"{path}:{data.line}",
                                   max_words=data.get("max_words"), min_words=data.get("min_words"),
-                                  first=data.get("first"), remove=data.get("remove", True))
+                                  first=data.get("first"), remove=data.get("remove", True), note=data.get("note"))
     if action in ("drop_line", "keep_line", "drop_run"):
-        pats = _patterns(data[action], path, ln[action], action, cs)
+        pats = _patterns(data[action], path, ln[action], action, cs, rule_id)
         return Rule(patterns=pats, min_run=data.get("min_run", DEFAULT_MIN_RUN), **common)
     if action == "drop_from":
-        until = compile_pattern(data["until"], path, ln["until"], "until", cs) if "until" in data else None
-        return Rule(patterns=_patterns(data[action], path, ln[action], action, cs), until=until, **common)
+        until = compile_pattern(data["until"], path, ln["until"], "until", cs, rule_id) if "until" in data else None
+        return Rule(patterns=_patterns(data[action], path, ln[action], action, cs, rule_id), until=until, **common)
     if action == "drop_between":
         pair = data[action]
         if len(pair) != 2:
-            raise RuleError("drop_between takes two patterns: [start, end]", path=path, line=ln[action], key=action)
-        start, end = _patterns(pair, path, ln[action], action, cs)
+            raise RuleError(f"rule {rule_id!r}: drop_between takes two patterns: [start, end]", path=path,
+                            line=ln[action], key=action)
+        start, end = _patterns(pair, path, ln[action], action, cs, rule_id)
         return Rule(patterns=(start,), until=end, **common)
     # take
     field_name = data["take"]
     if field_name not in META_FIELDS:
-        raise RuleError(f"unknown metadata field {field_name!r}; one of: {', '.join(META_FIELDS)}",
+        close = _closest(field_name, META_FIELDS)
+        hint = f" (did you mean '{close}'?)" if close else ""
+        raise RuleError(f"unknown metadata field {field_name!r}{hint}; one of: {', '.join(META_FIELDS)}",
                         path=path, line=ln["take"], key="take")
     if "pattern" not in data:
         raise RuleError(f"rule {rule_id!r}: 'take' needs a 'pattern'", path=path, line=data.line)
-    return Rule(patterns=_patterns(data["pattern"], path, ln["pattern"], "pattern", cs), field=field_name, **common)
+    return Rule(patterns=_patterns(data["pattern"], path, ln["pattern"], "pattern", cs, rule_id), field=field_name, **common)
 
 
-def _compile_rules(data: Any, path: str, line: int, seen: set[str]) -> tuple[Rule, ...]:
+def _compile_rules(data: Any, path: str, line: int, seen: dict[str, int]) -> tuple[Rule, ...]:
     if not isinstance(data, list):
-        raise RuleError("'rules' must be a list", path=path, line=line, key="rules")
+        raise RuleError("must be a list", path=path, line=line, key="rules")
     return tuple(_compile_rule(item, path, item_line, seen) for item, item_line in zip(data, data.lines))
 
 
@@ -340,54 +439,97 @@ def _string_list(data: _Map, key: str, path: str) -> tuple[str, ...]:
     for item, line in zip(value, getattr(value, "lines", [])):
         if not isinstance(item, str):
             raise RuleError(f"items must be strings, not {_type_name(type(item))}", path=path, line=line, key=key)
+        if not item.strip():
+            raise RuleError("items must not be empty", path=path, line=line, key=key)
     return tuple(value)
 
 
-def _compile_tests(data: _Map, path: str) -> tuple[SiteTest, ...]:
+def _check_meta_values(meta: _Map, path: str, where: str) -> None:
+    for key, value in meta.items():
+        line = meta.lines[key]
+        if key not in META_FIELDS:
+            close = _closest(key, META_FIELDS)
+            hint = f" (did you mean '{close}'?)" if close else ""
+            raise RuleError(f"unknown metadata field in {where}{hint}; one of: {', '.join(META_FIELDS)}",
+                            path=path, line=line, key=key)
+        if value is not None:
+            _check_type(value, META_VALUE_TYPES[key], path, line, key)
+
+
+def _compile_tests(data: _Map, path: str, base: Path) -> tuple[SiteTest, ...]:
     tests = []
-    for item, line in zip(data.get("tests", []), getattr(data.get("tests", []), "lines", [])):
+    items = data.get("tests", _empty_seq())
+    for item, line in zip(items, items.lines):
         if not isinstance(item, _Map):
-            raise RuleError("each test must be a mapping", path=path, line=line, key="tests")
-        _check_keys(item, _TEST_KEYS, path, "a test")
+            raise RuleError("each test must be a mapping with a 'sample'", path=path, line=line, key="tests")
+        _check_keys(item, TEST_KEYS, path, "a test")
         if "sample" not in item:
             raise RuleError("a test needs a 'sample' (a local file)", path=path, line=line, key="tests")
-        if regex.match(r"^[a-z]+://", item["sample"]):
+        if regex.match(r"^[a-z][a-z0-9+.-]*://", item["sample"], flags=regex.I):
             raise RuleError("a test's sample must be a local file, not a URL", path=path, line=item.lines["sample"], key="sample")
         for key in ("must_contain", "must_not_contain"):
             _string_list(item, key, path)
-        expect = item.get("expect", {})
-        for key in expect:
-            if key not in META_FIELDS:
-                raise RuleError(f"unknown metadata field {key!r} in expect", path=path, line=expect.lines[key], key=key)
-        tests.append(SiteTest(sample=item["sample"], url=item.get("url"), name=item.get("name"),
+        expect = item.get("expect", _Map())
+        if expect:
+            _check_meta_values(expect, path, "expect")
+        tests.append(SiteTest(sample=item["sample"], path=str(resolve_sample(item["sample"], base)),
+                              url=item.get("url"), name=item.get("name"),
                               must_contain=tuple(item.get("must_contain", [])),
                               must_not_contain=tuple(item.get("must_not_contain", [])),
-                              expect=tuple(expect.items())))
+                              expect=tuple((k, str(v) if isinstance(v, _dt.date) else v) for k, v in expect.items()),
+                              line=line))
     return tuple(tests)
 
 
-def compile_site(data: _Map, path: str) -> SiteRules:
-    _check_keys(data, _SITE_KEYS, path, "a site file")
-    seen: set[str] = set()
+def resolve_sample(sample: str, base: Path) -> Path:
+    """A test's sample: an absolute path, or a path relative to `base`, the folder that holds the
+    rules directory (for the shipped rules/, the repository's root; for `--rules-dir my-rules`,
+    the folder my-rules is in)."""
+    p = Path(sample).expanduser()
+    return p if p.is_absolute() else base / p
+
+
+def compile_site(data: _Map, path: str, base: Path | None = None) -> SiteRules:
+    """Compile a site file's mapping. `base` is where test samples are looked up (resolve_sample)."""
+    _check_keys(data, SITE_KEYS, path, "a site file")
+    base = base if base is not None else Path(path).resolve().parent.parent
+    name = data["site"].strip()
+    if not name:
+        raise RuleError("the site needs a name", path=path, line=data.lines["site"], key="site")
+    lines: dict[str, int] = dict(data.lines)
+    hosts = []
+    for host, line in zip(_string_list(data, "hosts", path), getattr(data.get("hosts"), "lines", [])):
+        h = host.lower().strip().lstrip(".").rstrip(".")
+        if not regex.fullmatch(HOST_PATTERN, h):
+            raise RuleError(f"{host!r} is not a host name: write it bare, like example.com (no https://, path or port)",
+                            path=path, line=line, key="hosts")
+        hosts.append(h)
+        lines[f"host:{h}"] = line
+    seen: dict[str, int] = {}
     rules = _compile_rules(data.get("rules", _empty_seq()), path, data.lines.get("rules", 1), seen)
-    hosts = tuple(h.lower().strip().lstrip(".") for h in _string_list(data, "hosts", path))
-    fps = tuple(compile_pattern(regex.escape(fp) if not fp.startswith("re:") else fp[3:], path,
-                                line, "fingerprints", case_sensitive=True)
-                for fp, line in zip(_string_list(data, "fingerprints", path), getattr(data.get("fingerprints", []), "lines", [])))
-    meta = data.get("metadata", {})
-    for key in meta:
-        if key not in META_FIELDS:
-            raise RuleError(f"unknown metadata field {key!r}; one of: {', '.join(META_FIELDS)}",
-                            path=path, line=meta.lines[key], key=key)
+    fps = []
+    for fp, line in zip(_string_list(data, "fingerprints", path), getattr(data.get("fingerprints"), "lines", [])):
+        source = fp[len(FINGERPRINT_REGEX_PREFIX):] if fp.startswith(FINGERPRINT_REGEX_PREFIX) else regex.escape(fp)
+        fps.append(compile_pattern(source, path, line, "fingerprints", case_sensitive=True))
+    disable = _string_list(data, "disable", path)
+    for rule_id, line in zip(disable, getattr(data.get("disable"), "lines", [])):
+        lines[f"disable:{rule_id}"] = line
+    meta = data.get("metadata", _Map())
+    if meta:
+        _check_meta_values(meta, path, "metadata")
     html = data.get("html", _Map())
     if html:
-        _check_keys(html, _HTML_KEYS, path, "html")
+        _check_keys(html, HTML_KEYS, path, "html")
     lv = data.get("last_verified")
+    if isinstance(lv, str) and not regex.fullmatch(DATE_FORMAT, lv.strip()):
+        raise RuleError(f"must be a date written YYYY-MM-DD, not {lv!r}", path=path, line=data.lines["last_verified"],
+                        key="last_verified")
     return SiteRules(
-        name=data["site"], path=path, hosts=hosts, fingerprints=fps, rules=rules,
-        disable=frozenset(_string_list(data, "disable", path)), metadata=tuple(meta.items()),
+        name=name, path=path, hosts=tuple(hosts), fingerprints=tuple(fps), rules=rules,
+        disable=frozenset(disable), metadata=tuple((k, str(v) if isinstance(v, _dt.date) else v) for k, v in meta.items()),
         html_strip=_string_list(html, "strip", path) if html else (), html_body=html.get("body") if html else None,
-        last_verified=str(lv) if lv is not None else None, tests=_compile_tests(data, path),
+        last_verified=str(lv).strip() if lv is not None else None, tests=_compile_tests(data, path, base),
+        lines=tuple(lines.items()),
     )
 
 
@@ -397,23 +539,37 @@ def _empty_seq() -> _Seq:
     return s
 
 
-def load_file(path: Path) -> SiteRules | tuple[Rule, ...]:
-    """Load one rule file: a site's rules, or a generic family's rules."""
+def load_file(path: Path, root: Path | None = None) -> SiteRules | tuple[Rule, ...]:
+    """Load one rule file: a site's rules, or a generic family's rules. Raises RuleError.
+
+    `root` is the rules directory the file was found in (test samples are relative to its
+    parent); by default the file's own folder."""
+    path = Path(path)
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise RuleError(f"cannot read rule file: {exc.__class__.__name__}: {getattr(exc, 'strerror', None) or exc}", path=name) from None
+        reason = getattr(exc, "strerror", None) or exc.__class__.__name__
+        raise RuleError(f"cannot read rule file: {reason}", path=name) from None
     data = load_yaml(text, name)
     if not isinstance(data, _Map):
-        raise RuleError("a rule file must be a mapping with 'site:' or 'generic:'", path=name, line=1)
+        raise RuleError("a rule file must be a mapping with 'site:' or 'generic:'", path=name, line=getattr(data, "line", 1))
+    if "site" in data and "generic" in data:
+        raise RuleError("a rule file is either a site file ('site:') or a generic file ('generic:'), not both",
+                        path=name, line=data.lines["generic"], key="generic")
     if "site" in data:
-        return compile_site(data, name)
+        base = (Path(root) if root is not None else path.parent).resolve().parent
+        return compile_site(data, name, base)
     if "generic" in data:
-        _check_keys(data, _GENERIC_KEYS, name, "a generic rule file")
-        return _compile_rules(data.get("rules", _empty_seq()), name, data.lines.get("rules", 1), set())
-    raise RuleError("a rule file must have 'site:' (site rules) or 'generic:' (generic rules)", path=name, line=data.line)
+        _check_keys(data, GENERIC_KEYS, name, "a generic rule file")
+        return _compile_rules(data.get("rules", _empty_seq()), name, data.lines.get("rules", 1), {})
+    close = _closest("site", [k for k in data if isinstance(k, str)]) or _closest("generic", [k for k in data])
+    hint = f" (is '{close}' a typo?)" if close else ""
+    raise RuleError(f"a rule file must have 'site:' (site rules) or 'generic:' (generic rules){hint}",
+                    path=name, line=data.line)
 
+
+# ---------------------------------------------------------------- rule sets
 
 def shipped_rules_dir() -> Path:
     """The rules/ folder that ships with newsclean (next to the package in a checkout)."""
@@ -423,37 +579,133 @@ def shipped_rules_dir() -> Path:
 def rule_files(dirs: Sequence[Path]) -> list[Path]:
     files: list[Path] = []
     for d in dirs:
-        if not d.is_dir():
-            raise RuleError("rules directory not found", path=str(d))
-        files.extend(sorted(p for p in d.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
+        files.extend(files_in(d))
     return files
 
 
+def files_in(d: Path) -> list[Path]:
+    """The rule files (*.yaml, *.yml) under one rules directory, sorted."""
+    d = Path(d)
+    if not d.is_dir():
+        raise RuleError("rules directory not found", path=str(d))
+    return sorted(p for p in d.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    priority: int               # 0 = shipped; then each --rules-dir in the order given
+    root: Path
+    path: Path
+    content: SiteRules | tuple[Rule, ...]
+
+
+def _rule_dirs(extra_dirs: Sequence[str | Path], shipped: bool) -> list[tuple[int, Path]]:
+    dirs = [(0, shipped_rules_dir())] if shipped else []
+    return dirs + [(i + 1, Path(d)) for i, d in enumerate(extra_dirs)]
+
+
+def _where(source: str) -> tuple[str, int | None]:
+    path, _, line = source.rpartition(":")
+    return (path, int(line)) if line.isdigit() else (source, None)
+
+
+def _assemble(loaded: Sequence[_Loaded], check_disable: bool) -> tuple[RuleSet, list[RuleError]]:
+    """Merge loaded files by precedence; collect cross-file errors (duplicates, unknown disables)."""
+    errors: list[RuleError] = []
+    chosen: dict[str, _Loaded] = {}
+    host_owner: dict[tuple[int, str], SiteRules] = {}
+    generic: dict[str, tuple[int, Rule]] = {}
+    for item in loaded:
+        content = item.content
+        if isinstance(content, SiteRules):
+            key = content.name.lower()
+            prior = chosen.get(key)
+            if prior is not None and prior.priority == item.priority:
+                errors.append(RuleError(f"site {content.name!r} is also defined in {prior.path}", path=content.path,
+                                        line=content.line_of("site"), key="site"))
+                continue
+            for h in content.hosts:
+                owner = host_owner.get((item.priority, h))
+                if owner is not None and owner.name.lower() != key:
+                    errors.append(RuleError(f"host {h!r} is also claimed by site {owner.name!r} ({owner.path})",
+                                            path=content.path, line=content.line_of(f"host:{h}"), key="hosts"))
+                host_owner[(item.priority, h)] = content
+            chosen[key] = item      # a later directory (the user's) replaces an earlier one (shipped)
+            continue
+        for rule in content:
+            prior_rule = generic.get(rule.id)
+            if prior_rule is not None and prior_rule[0] == item.priority:
+                path, line = _where(rule.source)
+                errors.append(RuleError(f"duplicate rule id {rule.id!r} (also in {prior_rule[1].source})",
+                                        path=path, line=line, key="id"))
+                continue
+            generic[rule.id] = (item.priority, rule)
+    order = sorted(chosen.values(), key=lambda it: (-it.priority, str(it.path)))
+    sites = tuple(it.content for it in order)  # type: ignore[misc]
+    if check_disable:
+        for site in sites:
+            for rule_id in sorted(site.disable):
+                if rule_id not in generic:
+                    close = _closest(rule_id, generic)
+                    hint = f" (did you mean '{close}'?)" if close else ""
+                    errors.append(RuleError(f"no generic rule {rule_id!r} to disable{hint}", path=site.path,
+                                            line=site.line_of(f"disable:{rule_id}"), key="disable"))
+    files = tuple(str(it.path) for it in loaded)
+    return RuleSet(sites=sites, generic=tuple(r for _, r in generic.values()), files=files), errors
+
+
 def load_ruleset(extra_dirs: Sequence[str | Path] = (), *, shipped: bool = True) -> RuleSet:
-    """Shipped rules plus the user's directories; a user's site file wins over a shipped one
-    for the same site name, and a user's generic rule replaces a shipped one with the same id."""
+    """Shipped rules plus the user's directories. Precedence: a later directory's site file wins
+    over an earlier one's (and over the shipped one) for the same site name, and is tried first for
+    hosts and fingerprints; a user's generic rule replaces a shipped one with the same id.
+    Raises the first RuleError; nothing of a set with an error is used."""
     return _load_ruleset_cached(tuple(str(Path(d)) for d in extra_dirs), shipped)
 
 
 @lru_cache(maxsize=8)
 def _load_ruleset_cached(extra_dirs: tuple[str, ...], shipped: bool) -> RuleSet:
-    dirs = ([shipped_rules_dir()] if shipped else []) + [Path(d) for d in extra_dirs]
-    sites: dict[str, SiteRules] = {}
-    generic: dict[str, Rule] = {}
-    files = rule_files(dirs)
-    ids_seen: dict[str, str] = {}
-    for path in files:
-        loaded = load_file(path)
-        if isinstance(loaded, SiteRules):
-            sites[loaded.name.lower()] = loaded   # later (user) files replace earlier (shipped) ones
-        else:
-            for rule in loaded:
-                if rule.id in ids_seen and ids_seen[rule.id] == str(path.parent):
-                    raise RuleError(f"duplicate rule id {rule.id!r} (also in {generic[rule.id].source})",
-                                    path=rule.source.rsplit(":", 1)[0], line=int(rule.source.rsplit(":", 1)[1]), key="id")
-                ids_seen[rule.id] = str(path.parent)
-                generic[rule.id] = rule
-    return RuleSet(sites=tuple(sites.values()), generic=tuple(generic.values()), files=tuple(map(str, files)))
+    loaded = [_Loaded(prio, root, path, load_file(path, root))
+              for prio, root in _rule_dirs(extra_dirs, shipped) for path in files_in(root)]
+    ruleset, errors = _assemble(loaded, check_disable=shipped)
+    if errors:
+        raise errors[0]
+    return ruleset
+
+
+@dataclass
+class CheckReport:
+    """Everything wrong with a set of rule directories, not only the first error."""
+
+    files: list[str] = field(default_factory=list)
+    errors: list[RuleError] = field(default_factory=list)
+    ruleset: RuleSet = field(default_factory=RuleSet)
+
+
+def check_rules(extra_dirs: Sequence[str | Path] = (), *, shipped: bool = True) -> CheckReport:
+    """Validate every rule file (each on its own, then across files), and that test samples exist."""
+    report = CheckReport()
+    loaded: list[_Loaded] = []
+    for prio, root in _rule_dirs(extra_dirs, shipped):
+        try:
+            paths = files_in(root)
+        except RuleError as exc:
+            report.errors.append(exc)
+            continue
+        for path in paths:
+            report.files.append(str(path))
+            try:
+                loaded.append(_Loaded(prio, root, path, load_file(path, root)))
+            except RuleError as exc:
+                report.errors.append(exc)
+    report.ruleset, cross = _assemble(loaded, check_disable=shipped)
+    report.errors.extend(cross)
+    for item in loaded:
+        if isinstance(item.content, SiteRules):
+            for t in item.content.tests:
+                if not Path(t.path).is_file():
+                    report.errors.append(RuleError(f"test sample not found: {t.path}", path=item.content.path,
+                                                   line=t.line, key="sample"))
+    return report
 
 
 # ---------------------------------------------------------------- applying rules
@@ -467,12 +719,18 @@ class ApplyReport:
 
 
 def apply_rules(blocks: list[Block], rules: Sequence[Rule], stage: str) -> ApplyReport:
-    """Label the still-unlabelled blocks by each rule, in order. `stage` is 'site' or 'generic'."""
+    """Label the still-unlabelled blocks by each rule, in order. `stage` is 'site' or 'generic'.
+
+    A rule whose pattern times out on a block is skipped whole: the labels it had already put
+    are taken back, and the report names it."""
     report = ApplyReport()
     for rule in rules:
+        before = [b.label for b in blocks]
         try:
             n = _APPLY[rule.action](blocks, rule, stage)
         except PatternTimeout:
+            for b, label in zip(blocks, before):
+                b.label = label
             report.timed_out.append(rule.id)
             continue
         if n:
