@@ -106,7 +106,7 @@ class BatchConfig:
         data["options"].pop("common_lines", None)
         data["options"]["rules_dirs"] = list(self.options.rules_dirs)
         data["version"] = STATE_VERSION
-        return data
+        return json.loads(json.dumps(data))     # as it reads back from config.json
 
 
 @dataclass(frozen=True)
@@ -402,7 +402,7 @@ class ChunkStats:
     cleaned: int = 0
     failed: int = 0
     with_warnings: int = 0
-    chars_in: int = 0
+    bytes_in: int = 0
     chars_out: int = 0
     removed: Counter[str] = field(default_factory=Counter)
 
@@ -411,7 +411,7 @@ class ChunkStats:
         self.cleaned += other.cleaned
         self.failed += other.failed
         self.with_warnings += other.with_warnings
-        self.chars_in += other.chars_in
+        self.bytes_in += other.bytes_in
         self.chars_out += other.chars_out
         self.removed.update(other.removed)
 
@@ -479,6 +479,12 @@ def cleaned_record(cfg: BatchConfig, record: dict[str, Any], article: Article) -
     return out
 
 
+def _size(data: bytes | str | None) -> int:
+    if data is None:
+        return 0
+    return len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
+
+
 def clean_docs(cfg: BatchConfig, docs: list[Doc], common: dict[str, frozenset[str]] | None = None) -> ChunkResult:
     """Clean some documents; never raises for one document's sake (its error is recorded)."""
     result = ChunkResult()
@@ -499,7 +505,8 @@ def clean_docs(cfg: BatchConfig, docs: list[Doc], common: dict[str, frozenset[st
             result.errors.append(_error_record(cfg, doc, reason or "unknown error"))
             continue
         stats.cleaned += 1
-        stats.chars_in += len(doc.data) if doc.data is not None else 0
+        size = _size(doc.data)
+        stats.bytes_in += size
         stats.chars_out += len(article.text)
         stats.with_warnings += bool(article.warnings)
         stats.removed.update(article.removed_counts())
@@ -508,7 +515,7 @@ def clean_docs(cfg: BatchConfig, docs: list[Doc], common: dict[str, frozenset[st
             content = as_json(article) if cfg.fmt == "json" else as_text(article, with_metadata=cfg.with_metadata)
             result.outputs.append((doc.item.out, content))
             result.records.append({"path": doc.item.rel, "output": doc.item.out, **metadata_fields(article),
-                                   "chars_in": len(doc.data or ""), "chars_out": len(article.text)})
+                                   "bytes_in": size, "chars_out": len(article.text)})
         else:
             assert doc.record is not None
             result.lines.append(json.dumps(cleaned_record(cfg, doc.record, article), ensure_ascii=False) + "\n")
@@ -594,11 +601,18 @@ def _copy_into(fh, path: Path) -> None:
         shutil.copyfileobj(src, fh, READ_BLOCK)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic_stream(path: Path, fill: Callable[[Any], None]) -> None:
     """Like fileio.write_atomic, for outputs too big to hold in memory: `fill(fh)` writes them."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())     # mkstemp makes 0600; an output gets the usual mode
         with os.fdopen(fd, "wb") as fh:
             fill(fh)
             fh.flush()
@@ -895,13 +909,10 @@ def run_batch(cfg: BatchConfig, engine: Engine, *, progress: bool | None = None,
     fingerprint = cfg.fingerprint()
     if cfg.mode == "jsonl":
         fingerprint["input"] = _output_identity(Path(cfg.source))
-    # Make sure the output is writable before any long pass.
-    state_dir(cfg).parent.mkdir(parents=True, exist_ok=True) if cfg.mode == "jsonl" else None
-    _prepare_state(cfg, fingerprint | {"common": None}, open(os.devnull, "w")) if False else None
+    _writable(cfg)  # before any long pass
 
     common: dict[str, frozenset[str]] = {}
     if cfg.dedup is not None:
-        _writable(cfg)
         counts = LineCounts()
         bar = Progress(total_docs, 0, stream, show, label="counting lines")
         for chunk, part in engine.count(cfg, chunks):
@@ -909,36 +920,32 @@ def run_batch(cfg: BatchConfig, engine: Engine, *, progress: bool | None = None,
             bar.update(chunk.size)
         bar.close()
         common = counts.common(cfg.dedup)
-        fingerprint["common"] = common_digest(common)
+    fingerprint["common"] = common_digest(common) if cfg.dedup is not None else None
 
     _prepare_state(cfg, fingerprint, stream)
     sweep_temp_files(cfg)
     assembled = _assembled(cfg)
-    pending, resumed = [], 0
+    pending: list[Chunk] = []
+    resumed = 0
     for chunk in chunks:
-        if _chunk_done(cfg, chunk, load_part(cfg, chunk), assembled):
-            resumed += chunk.size
+        meta = load_part(cfg, chunk)
+        if _chunk_done(cfg, chunk, meta, assembled):
+            resumed += meta["stats"]["documents"] if meta else 0
         else:
             pending.append(chunk)
-    if pending and cfg.mode == "jsonl" and assembled:
-        assembled = False
-    bar = Progress(total_docs, resumed, stream, show)
+    bar = Progress(total_docs, total_docs - sum(c.size for c in pending), stream, show)
     work_started = time.monotonic()
     for chunk, _stats in engine.clean(cfg, pending, common):
         bar.update(chunk.size)
     bar.close()
     seconds = time.monotonic() - work_started
+    if pending and cfg.mode == "jsonl":
+        _assembled_marker(cfg).unlink(missing_ok=True)
     stats = assemble(cfg, chunks)
-    resumed_docs = stats.documents - sum(_docs_in(cfg, c) for c in pending)
-    return Summary(stats=stats, resumed=max(0, resumed_docs), seconds=seconds if pending else 0.0,
+    return Summary(stats=stats, resumed=resumed, seconds=seconds if pending else 0.0,
                    errors_file=str(errors_path(cfg)),
                    output=str(Path(cfg.target) / MANIFEST_NAME) if cfg.mode == "dir" else cfg.target,
                    common_lines={k: len(v) for k, v in common.items()})
-
-
-def _docs_in(cfg: BatchConfig, chunk: Chunk) -> int:
-    meta = load_part(cfg, chunk)
-    return meta["stats"]["documents"] if meta else 0
 
 
 def _writable(cfg: BatchConfig) -> None:

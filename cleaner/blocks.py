@@ -7,7 +7,10 @@ from .article import Block
 
 # Whitespace that scrapers leave inside lines: tabs, non-breaking and other Unicode spaces.
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-_ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
+# Characters that are dropped: zero-width ones, and control characters (C0 and C1, bar the
+# whitespace and line breaks handled above), which no article contains and which would make the
+# cleaned text look binary when cleaned again.
+_DROPPED = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c|\x85")
 # Leading list markers, stripped for matching (the block's text keeps them).
 BULLET = re.compile(r"^(?:[•·▪▫◦‣∙●○■□►▶➤»›*\-–—]+\s*)+")
@@ -22,8 +25,8 @@ GLUED_DATELINE = re.compile(
 
 
 def normalise_line(line: str) -> str:
-    """Collapse runs of spaces, tabs and non-breaking spaces; drop zero-width characters."""
-    return _SPACES.sub(" ", _ZERO_WIDTH.sub("", line)).strip()
+    """Collapse runs of spaces, tabs and non-breaking spaces; drop zero-width and control characters."""
+    return _SPACES.sub(" ", _DROPPED.sub("", line)).strip()
 
 
 def plain(text: str) -> str:

@@ -1,10 +1,127 @@
 """`newsclean batch`: a directory or JSON Lines corpus on all cores (or a Dask cluster)."""
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+
 import click
+
+from .batch import (DEFAULT_CHUNK_DOCS, DEFAULT_DEDUP_MIN_DOCS, DEFAULT_DEDUP_MIN_SHARE, DEFAULT_SUFFIXES,
+                    BatchConfig, DedupSettings, LocalEngine, check_paths, run_batch)
+from .errors import CleanerError
+from .fileio import MAX_DOCUMENT_BYTES
+from .pipeline import Options
+
+EXIT_FAILED_DOCUMENTS = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def _error(message: object, code: int = EXIT_USAGE) -> None:
+    click.echo(f"newsclean: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 @click.command("batch")
-def batch_command() -> None:
-    """Clean a directory or a JSON Lines file (not implemented yet)."""
-    raise click.ClickException("not implemented yet")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("target", type=click.Path(path_type=Path))
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes (local engine) or local Dask workers. [default: all cores]")
+@click.option("--engine", type=click.Choice(("local", "dask")), default="local", show_default=True,
+              help="local: a process pool on this machine; dask: a Dask cluster (pip install newsclean[dask]).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask scheduler address, e.g. tcp://host:8786 (default: a local cluster).")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True,
+              help="Folder output: .txt bodies or .json articles. JSON Lines: metadata and counts, or every removal.")
+@click.option("--with-metadata", is_flag=True, help="Folder output, text format: a metadata header before the body.")
+@click.option("--input-format", type=click.Choice(("auto", "text", "html")), default="auto", show_default=True,
+              help="Force reading every document as text or HTML.")
+@click.option("--site", help="Apply this site's rules to every document.")
+@click.option("--no-site-rules", is_flag=True, help="Generic rules and heuristics only.")
+@click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False),
+              help="A folder of your own rule files (repeatable).")
+@click.option("--text-field", default="text", show_default=True, help="JSON Lines: the field holding the document.")
+@click.option("--url-field", default="url", show_default=True, help="JSON Lines: the field holding its URL ('' for none).")
+@click.option("--id-field", default=None, help="JSON Lines: a field naming the document in errors.jsonl.")
+@click.option("--output-field", default="clean", show_default=True,
+              help="JSON Lines: the field the cleaned text and metadata are added under.")
+@click.option("--replace-text", is_flag=True,
+              help="JSON Lines: put the cleaned text in the text field itself (the original is not kept).")
+@click.option("--dedup-lines", is_flag=True,
+              help="First count lines per site; remove lines found in many of a site's documents (category duplicate).")
+@click.option("--dedup-min-share", type=click.FloatRange(0.0, 1.0, min_open=True), default=DEFAULT_DEDUP_MIN_SHARE,
+              show_default=True, help="--dedup-lines: share of a site's documents a line must be in.")
+@click.option("--dedup-min-docs", type=click.IntRange(min=2), default=DEFAULT_DEDUP_MIN_DOCS, show_default=True,
+              help="--dedup-lines: sites with fewer documents are left alone.")
+@click.option("--suffix", "suffixes", multiple=True,
+              help=f"Folder input: file suffixes to clean (repeatable). [default: {' '.join(DEFAULT_SUFFIXES)}]")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=DEFAULT_CHUNK_DOCS, show_default=True,
+              help="Documents per unit of work (and of resume).")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=MAX_DOCUMENT_BYTES, show_default=True,
+              help="Larger documents are recorded as errors, not cleaned.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr. [default: when stderr is a terminal]")
+def batch_command(source: Path, target: Path, jobs: int | None, engine: str, scheduler: str | None, fmt: str,
+                  with_metadata: bool, input_format: str, site: str | None, no_site_rules: bool,
+                  rules_dirs: tuple[str, ...], text_field: str, url_field: str, id_field: str | None,
+                  output_field: str, replace_text: bool, dedup_lines: bool, dedup_min_share: float,
+                  dedup_min_docs: int, suffixes: tuple[str, ...], chunk_size: int, max_bytes: int,
+                  progress: bool | None) -> None:
+    """Clean a folder of text/HTML files (recursively) or a JSON Lines file.
+
+    \b
+      newsclean batch scraped/ cleaned/          mirrored tree of .txt + manifest.jsonl
+      newsclean batch corpus.jsonl cleaned.jsonl --text-field text --url-field url
+
+    Rerunning the same command resumes a killed run. Failed documents are listed in
+    errors.jsonl (exit code 1); the others are cleaned.
+    """
+    if scheduler and engine != "dask":
+        _error("--scheduler needs --engine dask")
+    try:
+        mode = check_paths(source, target)
+    except CleanerError as exc:
+        _error(exc)
+        return
+    cfg = BatchConfig(
+        source=str(source.resolve()), target=str(target.resolve()), mode=mode, fmt=fmt,
+        with_metadata=with_metadata, site=site,
+        options=Options(site_rules=not no_site_rules, rules_dirs=tuple(str(Path(d).resolve()) for d in rules_dirs),
+                        input_format=input_format),
+        text_field=text_field, url_field=url_field or None, id_field=id_field, output_field=output_field,
+        replace_text=replace_text,
+        suffixes=tuple(s.lower() if s.startswith(".") else "." + s.lower() for s in suffixes) or DEFAULT_SUFFIXES,
+        chunk_docs=chunk_size, max_bytes=max_bytes,
+        dedup=DedupSettings(min_share=dedup_min_share, min_docs=dedup_min_docs) if dedup_lines else None,
+    )
+    n_jobs = jobs or _cores()
+    try:
+        if engine == "dask":
+            try:
+                from .dask_engine import DaskEngine
+            except ImportError as exc:
+                _error(f"--engine dask needs Dask: pip install 'newsclean[dask]' ({exc})")
+                return
+            runner = DaskEngine(scheduler=scheduler, jobs=n_jobs)
+        else:
+            runner = LocalEngine(n_jobs)
+        with runner:
+            summary = run_batch(cfg, runner, progress=progress)
+    except CleanerError as exc:
+        _error(exc)
+        return
+    except KeyboardInterrupt:
+        click.echo("\nnewsclean: interrupted; rerun the same command to resume", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    for line in summary.lines():
+        click.echo(f"newsclean batch: {line}", err=True)
+    if summary.failed:
+        sys.exit(EXIT_FAILED_DOCUMENTS)

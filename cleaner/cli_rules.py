@@ -1,9 +1,222 @@
 """`newsclean rules ...`: list, check, show, test, new, suggest."""
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
+
+from .errors import CleanerError
+from .fileio import write_atomic
+from .rules import RuleSet, SiteRules, check_rules, load_ruleset
+
+# Exit codes: 0 all good; 1 the rules have errors or a test failed; 2 the command could not run
+# (a user's error: bad argument, unreadable file, a rule set that does not load).
+EXIT_FAILED = 1
+# `rules list` shows this many hosts of a site, then "+N".
+LIST_MAX_HOSTS = 3
+
+
+def _display(path: str) -> str:
+    """A path relative to the current folder when it is under it."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return path
+
+
+def _fail(error: CleanerError | str) -> None:
+    click.echo(f"newsclean: error: {error}", err=True)
+    sys.exit(getattr(error, "exit_code", 2))
+
+
+def _rules_dir_option(f):
+    return click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False),
+                        help="A folder of your own rule files (repeatable); they win over the shipped ones.")(f)
+
+
+def _load(rules_dirs: tuple[str, ...]) -> RuleSet:
+    try:
+        return load_ruleset(rules_dirs)
+    except CleanerError as exc:
+        _fail(exc)
+        raise   # not reached
 
 
 @click.group("rules")
 def rules_group() -> None:
-    """Inspect, check and write rule files."""
+    """Inspect, check, test and write rule files (format: docs/rules.md)."""
+
+
+@rules_group.command("list")
+@_rules_dir_option
+def list_command(rules_dirs: tuple[str, ...]) -> None:
+    """Every site with rules: hosts, rule count, tests, last verified, file."""
+    ruleset = _load(rules_dirs)
+    rows = [("SITE", "HOSTS", "RULES", "TESTS", "VERIFIED", "FILE")]
+    for s in sorted(ruleset.sites, key=lambda s: s.name.lower()):
+        hosts = ", ".join(s.hosts[:LIST_MAX_HOSTS]) + (f" +{len(s.hosts) - LIST_MAX_HOSTS}" if len(s.hosts) > LIST_MAX_HOSTS else "")
+        rows.append((s.name, hosts or "-", str(len(s.rules)), str(len(s.tests)), s.last_verified or "never",
+                     _display(s.path)))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    for r in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1])
+    files = len({r.source.rsplit(":", 1)[0] for r in ruleset.generic})
+    click.echo(f"generic: {len(ruleset.generic)} rules in {files} files")
+
+
+@rules_group.command("check")
+@_rules_dir_option
+def check_command(rules_dirs: tuple[str, ...]) -> None:
+    """Validate every rule file (shipped and --rules-dir): one line per error; exit 1 if any."""
+    report = check_rules(rules_dirs)
+    for err in report.errors:
+        click.echo(f"newsclean: error: {err}", err=True)
+    rs = report.ruleset
+    summary = (f"{len(report.files)} files: {len(rs.sites)} sites, {len(rs.generic)} generic rules, "
+               f"{sum(len(s.tests) for s in rs.sites)} tests")
+    if report.errors:
+        click.echo(f"{len(report.errors)} errors in {summary}", err=True)
+        sys.exit(EXIT_FAILED)
+    click.echo(f"ok: {summary}")
+
+
+@rules_group.command("show")
+@click.argument("site")
+@_rules_dir_option
+def show_command(site: str, rules_dirs: tuple[str, ...]) -> None:
+    """One site's rules, hosts, fingerprints, metadata and tests."""
+    ruleset = _load(rules_dirs)
+    try:
+        found = ruleset.match(site=site)
+    except CleanerError as exc:
+        _fail(exc)
+        return
+    assert found is not None
+    click.echo(_describe(found, ruleset), nl=False)
+
+
+def _describe(s: SiteRules, ruleset: RuleSet) -> str:
+    out = [f"site: {s.name}", f"file: {_display(s.path)}", f"hosts: {', '.join(s.hosts) or '-'}",
+           f"fingerprints: {', '.join(repr(f) for f in s.fingerprint_text) or '-'}",
+           f"last verified: {s.last_verified or 'never'}"]
+    if s.disable:
+        out.append(f"disables generic rules: {', '.join(sorted(s.disable))}")
+    if s.metadata:
+        out.append("metadata: " + ", ".join(f"{k}={v!r}" for k, v in s.metadata))
+    if s.html_strip or s.html_body:
+        out.append(f"html: strip {', '.join(s.html_strip) or '-'}; body {s.html_body or '-'}")
+    out.append(f"rules ({len(s.rules)}):")
+    for r in s.rules:
+        out.append(f"  {r.id:<28} {r.category:<13} {r.describe()}")
+    out.append(f"tests ({len(s.tests)}):")
+    for i, t in enumerate(s.tests, start=1):
+        out.append(f"  {i}. {t.sample}: must_contain {len(t.must_contain)}, must_not_contain "
+                   f"{len(t.must_not_contain)}, expect {', '.join(k for k, _ in t.expect) or '-'}")
+    generic_on = sum(1 for r in ruleset.generic if r.id not in s.disable)
+    out.append(f"generic rules also applied: {generic_on} of {len(ruleset.generic)}")
+    return "\n".join(out) + "\n"
+
+
+@rules_group.command("test")
+@click.argument("site", required=False)
+@_rules_dir_option
+def test_command(site: str | None, rules_dirs: tuple[str, ...]) -> None:
+    """Run the sites' `tests:` (one site, or all): PASS/FAIL per test; exit 1 if any fails."""
+    from .authoring import run_site_tests, site_or_error
+
+    ruleset = _load(rules_dirs)
+    try:
+        sites = [site_or_error(ruleset, site)] if site else sorted(ruleset.sites, key=lambda s: s.name.lower())
+    except CleanerError as exc:
+        _fail(exc)
+        return
+    passed = failed = 0
+    for s in sites:
+        if not s.tests:
+            click.echo(f"NONE {s.name}: no tests in {s.path}")
+        for outcome in run_site_tests(ruleset, s):
+            if outcome.passed:
+                passed += 1
+                click.echo(f"PASS {outcome.label}")
+            else:
+                failed += 1
+                click.echo(f"FAIL {outcome.label}")
+                for f in outcome.failures:
+                    click.echo(f"    {f}")
+    click.echo(f"{passed} passed, {failed} failed")
+    if failed:
+        sys.exit(EXIT_FAILED)
+
+
+@rules_group.command("new")
+@click.argument("host")
+@click.option("--from", "sample", required=True, type=click.Path(dir_okay=False),
+              help="A raw article of the site (text or HTML), saved locally.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the rule file here instead of stdout.")
+@click.option("--name", help="The site's name (default: the host).")
+@click.option("--url", help="The sample's URL (helps find its headline; kept in the test).")
+@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+@_rules_dir_option
+def new_command(host: str, sample: str, output: str | None, name: str | None, url: str | None, force: bool,
+                rules_dirs: tuple[str, ...]) -> None:
+    """Start a rule file for HOST from a raw sample: what the generic rules remove, plus a test."""
+    from .authoring import new_rule_file
+
+    out = Path(output) if output else None
+    if out is not None and out.exists() and not force:
+        _fail(f"{output}: exists (use --force to overwrite)")
+    ruleset = _load(rules_dirs)
+    try:
+        made = new_rule_file(host, Path(sample), ruleset=ruleset, output=out, name=name, url=url)
+    except CleanerError as exc:
+        _fail(exc)
+        return
+    if out is None:
+        click.echo(made.text, nl=False)
+        return
+    try:
+        write_atomic(out, made.text)
+    except OSError as exc:
+        _fail(f"{output}: cannot write: {exc.strerror or exc}")
+    rules_dir = out.parent
+    click.echo(f"wrote {output}: {made.rules} rules ({made.patterns} lines) and 1 test for {made.site!r}", err=True)
+    click.echo(f"next: edit it, then: newsclean rules test {_quote(made.site)} --rules-dir {rules_dir}", err=True)
+
+
+def _quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+@rules_group.command("suggest")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--site", "site", required=True, help="The site the documents come from (a known site or a new name).")
+@click.option("--min-share", type=float, default=0.5, show_default=True,
+              help="Propose lines found in at least this share of the documents.")
+@click.option("--min-docs", type=int, default=2, show_default=True, help="... and in at least this many.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the YAML here instead of stdout.")
+@_rules_dir_option
+def suggest_command(directory: str, site: str, min_share: float, min_docs: int, output: str | None,
+                    rules_dirs: tuple[str, ...]) -> None:
+    """Lines that recur across many documents of one site, proposed as rules with their counts."""
+    from .authoring import suggest_rules
+
+    ruleset = _load(rules_dirs)
+    try:
+        made = suggest_rules(Path(directory), site, ruleset=ruleset, min_share=min_share, min_docs=min_docs)
+    except CleanerError as exc:
+        _fail(exc)
+        return
+    for reason in made.skipped:
+        click.echo(f"newsclean: skipped: {reason}", err=True)
+    if output:
+        try:
+            write_atomic(output, made.text)
+        except OSError as exc:
+            _fail(f"{output}: cannot write: {exc.strerror or exc}")
+        click.echo(f"wrote {output}: {len(made.lines)} rules from {made.documents} documents", err=True)
+    else:
+        click.echo(made.text, nl=False)

@@ -1,6 +1,7 @@
 """Bytes to text, and telling HTML from plain text."""
 from __future__ import annotations
 
+import codecs
 import re
 
 from .errors import InputError
@@ -18,11 +19,19 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\xfe\xff", "utf-16-be"),
 )
 _DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>]|meta\s)", re.I | re.S)
+# Leading comments are matched so that no comment can run into the next one: `<!--.*?-->` under
+# `*` has exponentially many ways to split a run of comments and backtracked for minutes.
+_HTML_START = re.compile(r"^\s*(?:<!--(?:[^-]|-(?!->))*-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>]|meta\s)", re.I | re.S)
 _HTML_TAGS = re.compile(r"</?(?:html|head|body|div|p|span|article|section|script|a|br|table|meta|link|title)\b[^>]*>", re.I)
 # A document is HTML if it starts like one, or if tags are this dense in its opening.
 MIN_TAGS_FOR_HTML = 5
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Lone surrogates: no output can encode them. In a str they become U+FFFD.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+REPLACEMENT_CHARACTER = "\ufffd"
+# Codecs a page may declare that are not character sets: they turn "\\ud800" into a lone
+# surrogate or refuse everything.
+REFUSED_CODECS = frozenset({"raw-unicode-escape", "unicode-escape", "undefined", "utf-7"})
 
 
 def _looks_binary(text: str) -> bool:
@@ -35,9 +44,13 @@ def _looks_binary(text: str) -> bool:
 
 
 def decode(data: bytes | str, *, source: str = "<input>") -> str:
-    """Return the document as text. Raises InputError for binary or undecodable bytes."""
+    """Return the document as text. Raises InputError for binary or undecodable bytes.
+
+    Lone surrogates in a str (from json.loads of '\\ud800', or a surrogateescape'd file name) become
+    U+FFFD: no output could encode them, so they would crash whoever writes the article.
+    """
     if isinstance(data, str):
-        text = data
+        text = _SURROGATE.sub(REPLACEMENT_CHARACTER, data)
     else:
         text = _decode_bytes(data, source)
     if text.startswith("\ufeff"):
@@ -62,19 +75,30 @@ def _decode_bytes(data: bytes, source: str) -> str:
         pass
     declared = _DECLARED_CHARSET.search(data[:SNIFF_CHARS * 4])
     if declared:
-        try:
-            return data.decode(declared.group(1).decode("ascii", "replace"))
-        except (LookupError, UnicodeDecodeError):
-            pass  # a wrong declaration: fall through to detection
+        text = _decode_as(data, declared.group(1).decode("ascii", "replace"))
+        if text is not None:
+            return text  # else a wrong declaration: fall through to detection
     from charset_normalizer import from_bytes  # imported lazily: only non-UTF-8 input needs it
 
     best = from_bytes(data[:1_000_000]).best()
     if best is None or best.encoding is None:
         raise InputError("undecodable bytes: not UTF-8 and no encoding detected", path=source)
+    text = _decode_as(data, best.encoding)
+    if text is None:
+        raise InputError(f"undecodable bytes (detected {best.encoding})", path=source)
+    return text
+
+
+def _decode_as(data: bytes, encoding: str) -> str | None:
+    """`data` decoded as `encoding`; None for an unknown or refused codec, bad bytes, or a result
+    holding lone surrogates (which could not be written out again)."""
     try:
-        return data.decode(best.encoding)
-    except (LookupError, UnicodeDecodeError):
-        raise InputError(f"undecodable bytes (detected {best.encoding})", path=source) from None
+        if codecs.lookup(encoding).name in REFUSED_CODECS:
+            return None
+        text = data.decode(encoding)
+    except (LookupError, ValueError):  # ValueError: UnicodeError and its subclasses, codec quirks
+        return None
+    return None if _SURROGATE.search(text) else text
 
 
 def is_html(text: str) -> bool:

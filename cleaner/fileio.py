@@ -30,6 +30,8 @@ def read_document(path: str, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> bytes:
         raise InputError("permission denied", path=path) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
+    except ValueError:  # "embedded null byte": a name no file can have
+        raise InputError("not a valid file name", path=path.replace("\x00", "\\x00")) from None
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> None:

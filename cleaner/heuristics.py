@@ -33,15 +33,21 @@ from .blocks import plain
 # (jusText's defaults are 70 chars / 0.32 for its "good" class).
 GOOD_MIN_CHARS = 70
 GOOD_MIN_STOP_DENSITY = 0.30
+# Without a final punctuation mark a block must be this long to be `good`.
+GOOD_UNPUNCTUATED_MIN_CHARS = 200
 # A long block needs less: GOOD_LONG_CHARS characters and GOOD_LONG_STOP_DENSITY.
 GOOD_LONG_CHARS = 200
 GOOD_LONG_STOP_DENSITY = 0.20
 # `near`: prose-like but weaker (jusText's "near-good").
 NEAR_MIN_CHARS = 40
 NEAR_MIN_STOP_DENSITY = 0.20
+# ... and without a final punctuation mark it must be this long (a headline in sentence case is not prose).
+NEAR_UNPUNCTUATED_MIN_CHARS = 100
 # Without a stop-word list (e.g. Chinese, Japanese, Korean), sentence punctuation and length decide.
 NOSTOP_GOOD_CHARS = 60
 NOSTOP_NEAR_CHARS = 25
+# A line without final punctuation whose words are capitalised at least this much is headline-like.
+HEADLINE_MIN_CAPITALISED = 0.6
 # `data`: a table row or score line: at least this share of its tokens are numbers.
 DATA_MIN_NUMBER_SHARE = 0.3
 DATA_MIN_WORDS = 3
@@ -51,6 +57,13 @@ NEAR_WEIGHT = 0.5
 SHORT_COST_BASE = 1.0
 SHORT_COST_PER_WORD = 0.5
 LIST_ITEM_VALUE = 0.5
+# A block a rule removed as boilerplate still costs the span this much (categories in FREE_REMOVALS,
+# which also occur inside articles, cost nothing).
+REMOVED_COST = 3.0
+FREE_REMOVALS = frozenset({"pullquote", "duplicate", "metadata", "caption", "advertisement"})
+# In a run of short lines (a menu, a list of links) each SHORT_RUN_STEP lines raise the cost by one
+# more time the base cost: a long menu is a wall, a subheading is a step.
+SHORT_RUN_STEP = 8
 KEPT_BY_RULE_MIN_VALUE = 5.0
 # A prose block with short lines on both sides (a teaser's blurb between its headline and its
 # date) is worth only this share of its words.
@@ -58,13 +71,15 @@ ISOLATED_WEIGHT = 0.25
 # Section markers: a short line that opens what follows an article (related stories, comments,
 # "more from"), in the major news languages. The article's span never crosses one.
 SECTION_MARKER_MAX_WORDS = 7
+# What crossing a section marker costs the span (in words of prose).
+SECTION_MARKER_COST = 40.0
 SECTION_MARKERS: tuple[str, ...] = (
     # English
     r"related(?: articles?| stories| posts?| news| content| topics| coverage| links| videos?| reading)?",
     r"(?:you|we think you) (?:may|might|will|could) (?:also )?(?:like|enjoy|be interested in)",
     r"more (?:from|on|in|about) .{1,40}", r"more (?:stories|news|articles|videos|headlines)(?: from .{1,30})?",
     r"recommended(?: for you| stories| articles| reading| videos)?", r"(?:the )?most (?:popular|read|viewed|shared|commented|emailed)(?: stories| articles| news)?",
-    r"trending(?: now| news| stories| articles| topics)?", r"popular (?:now|stories|posts|articles|news)",
+    r"trending(?: now| news| stories| articles| topics)?(?: on .{1,30})?", r"popular (?:now|stories|posts|articles|news)",
     r"(?:what|stories) to read next", r"read (?:next|this next)", r"up next", r"(?:don'?t|do not) miss",
     r"(?:latest|top|recent) (?:news|stories|articles|posts|headlines|videos)", r"editor'?s'? picks",
     r"around the (?:web|site)", r"(?:sponsored|promoted|partner) (?:content|stories|links|posts)", r"from (?:our|the) (?:partners|web)",
@@ -93,6 +108,9 @@ SECTION_MARKERS: tuple[str, ...] = (
     r"baca juga", r"berita terkait", r"artikel terkait", r"terpopuler", r"lees ook", r"gerelateerde artikelen", r"meest gelezen",
 )
 
+# Removals that do not mark the end of an article (they happen inside articles too).
+SOFT_END_IGNORES = frozenset({"pullquote", "duplicate", "caption", "advertisement"})
+
 # Related list: at least this many consecutive headline-like lines after the article's last
 # paragraph, each RELATED_MIN_WORDS..RELATED_MAX_WORDS words.
 RELATED_MIN_RUN = 3
@@ -103,9 +121,13 @@ PULLQUOTE_MIN_WORDS = 8
 PULLQUOTE_MIN_CHARS = 40
 # A whole block repeated: later copies go when the block has at least this many words.
 DUPLICATE_MIN_WORDS = 15
+# ... and stands at most this many times (a question repeated in every part of an interview
+# series, or a template line of a structured list, is the article's own).
+DUPLICATE_MAX_COPIES = 2
 
 # The named signals; `label(disabled=...)` switches them off one by one (scripts/evaluate.py --ablate).
-SWITCHES: tuple[str, ...] = ("pullquote", "glued-caption", "section-marker", "isolated-prose", "span", "related-run")
+SWITCHES: tuple[str, ...] = ("pullquote", "duplicate", "glued-caption", "section-marker", "isolated-prose", "span", "soft-end",
+                             "related-run")
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _NUMBER = re.compile(r"^\d[\d.,:%/]*$|^[\d.,]+%$")
@@ -115,6 +137,7 @@ _URLISH = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _QUOTE_CHARS = "\"'“”‘’«»„"
 _SPACE = re.compile(r"\s+")
+_QUOTE_END = re.compile(r"[.!?…'\"”’»]\s*$")
 _SECTION_MARKER = re.compile(r"^[\[(]?\s*(?:" + "|".join(SECTION_MARKERS) + r")\s*[\])]?\s*[:.»>›…]*$", re.I)
 
 
@@ -159,6 +182,8 @@ def shape(text: str, stops: frozenset[str]) -> Shape:
     chars = len(text)
     url = bool(_URLISH.match(text))
     cls = _classify(chars, len(tokens), density, sentence_end, numbers, url, stops, text)
+    if cls != DATA and not sentence_end and caps >= HEADLINE_MIN_CAPITALISED and len(alpha) >= 3:
+        cls = SHORT     # Title Case without a full stop: a headline or a menu entry, never prose
     return Shape(words=len(tokens), chars=chars, stop_density=density, sentence_end=sentence_end,
                  colon_end=bool(_COLON_END.search(text)), capitalised=caps, numbers=numbers, url=url, cls=cls)
 
@@ -175,10 +200,12 @@ def _classify(chars: int, words: int, density: float, sentence_end: bool, number
         if chars >= NOSTOP_NEAR_CHARS and sentence_end:
             return NEAR
         return SHORT
-    if (chars >= GOOD_MIN_CHARS and density >= GOOD_MIN_STOP_DENSITY) or \
-            (chars >= GOOD_LONG_CHARS and density >= GOOD_LONG_STOP_DENSITY):
+    if ((chars >= GOOD_MIN_CHARS and density >= GOOD_MIN_STOP_DENSITY) or
+            (chars >= GOOD_LONG_CHARS and density >= GOOD_LONG_STOP_DENSITY)) and \
+            (sentence_end or chars >= GOOD_UNPUNCTUATED_MIN_CHARS):
         return GOOD
-    if chars >= NEAR_MIN_CHARS and density >= NEAR_MIN_STOP_DENSITY:
+    if chars >= NEAR_MIN_CHARS and density >= NEAR_MIN_STOP_DENSITY and \
+            (sentence_end or chars >= NEAR_UNPUNCTUATED_MIN_CHARS or text.rstrip().endswith((":", ",", ";"))):
         return NEAR
     return SHORT
 
@@ -209,10 +236,12 @@ def _norm(text: str) -> str:
     return _SPACE.sub(" ", plain(text).lower()).strip(_QUOTE_CHARS + " ")
 
 
-def label_pullquotes(blocks: list[Block]) -> None:
-    """A block whose text reappears inside a longer kept block: a pull quote or a repeated teaser.
+def label_pullquotes(blocks: list[Block], duplicates: bool = True, pullquotes: bool = True) -> None:
+    """Text that stands twice: a pull quote (a sentence repeated inside a longer paragraph) or a
+    block repeated whole (a teaser, a sidebar shown twice: later copies go).
 
-    A block repeated whole (same text twice) keeps its first copy; later copies are 'duplicate'.
+    Both only concern prose-like blocks (ending like a sentence or a quote), so repeated list
+    items and captions in structured articles stay.
     """
     norms = [_norm(b.text) for b in blocks]
     long_live = [(b, n) for b, n in zip(blocks, norms) if _live(b) and b.words >= PULLQUOTE_MIN_WORDS]
@@ -222,29 +251,55 @@ def label_pullquotes(blocks: list[Block]) -> None:
         copies[n] = copies.get(n, 0) + 1
     seen: set[str] = set()
     for b, n in zip(blocks, norms):
-        if b.label is not None or b.words < PULLQUOTE_MIN_WORDS:
+        if b.label is not None or b.words < PULLQUOTE_MIN_WORDS or not _QUOTE_END.search(b.text):
             continue
-        if n in seen and b.words >= DUPLICATE_MIN_WORDS:
-            _remove(b, "duplicate", "repeated-block", "the same text stands earlier in the document")
+        if n in seen:
+            if duplicates and b.words >= DUPLICATE_MIN_WORDS and copies.get(n, 0) <= DUPLICATE_MAX_COPIES:
+                _remove(b, "duplicate", "repeated-block", "the same text stands earlier in the document")
             continue
         seen.add(n)
         core = n.split(" -- ")[0].rstrip(".,!?;:…" + _QUOTE_CHARS + " ").lstrip(_QUOTE_CHARS + " ")
-        if len(core) < PULLQUOTE_MIN_CHARS:
+        if not pullquotes or len(core) < PULLQUOTE_MIN_CHARS:
             continue
         # The core stands once in each copy of this block; one more means another block holds it.
         if joined.count(core) > copies.get(n, 0):
             _remove(b, "pullquote", "pullquote-repeats", "its text stands again inside another paragraph")
 
 
-def span_values(blocks: list[Block], shapes: list[Shape | None]) -> list[float | None]:
+_COMMENTS_WORD = re.compile(r"comment|repl(?:y|ies)|respon|discuss|conversation|коммент|kommentar", re.I)
+SECTION_MARKER_RULE = "section-marker"
+
+
+def label_section_markers(blocks: list[Block]) -> None:
+    """Short lines like "Related stories", "Most read", "12 comments", "Leia também": removed, and
+    the article's span will not cross them."""
+    for b in blocks:
+        if b.label is not None or b.words > SECTION_MARKER_MAX_WORDS:
+            continue
+        text = plain(b.text)
+        if _SECTION_MARKER.match(text):
+            category = "comments" if _COMMENTS_WORD.search(text) else "related"
+            _remove(b, category, SECTION_MARKER_RULE, "a section heading that follows articles")
+
+
+def span_values(blocks: list[Block], shapes: list[Shape | None], isolated: bool = True) -> list[float | None]:
     """What each block is worth to the article's span (None: not part of the sequence)."""
     values: list[float | None] = []
     in_list = False
+    short_run = 0
     for b, s in zip(blocks, shapes):
         if b.label is not None and b.label.removed:
+            if b.label.rule == SECTION_MARKER_RULE:
+                values.append(-SECTION_MARKER_COST)
+                in_list = False
+            elif b.label.category in FREE_REMOVALS:
+                values.append(None)
+            else:
+                values.append(-REMOVED_COST)
+            continue
+        if s is None:
             values.append(None)
             continue
-        assert s is not None
         if b.label is not None and b.label.keep:
             values.append(max(float(s.words), KEPT_BY_RULE_MIN_VALUE))
             in_list = False
@@ -258,13 +313,31 @@ def span_values(blocks: list[Block], shapes: list[Shape | None]) -> list[float |
         elif in_list:
             v = LIST_ITEM_VALUE
         else:
-            v = -(SHORT_COST_BASE + SHORT_COST_PER_WORD * s.words)
+            v = -(SHORT_COST_BASE + SHORT_COST_PER_WORD * s.words) * (1 + short_run // SHORT_RUN_STEP)
         if s.colon_end and s.cls in (GOOD, NEAR):
             in_list = True
         elif s.cls in (GOOD, NEAR):
             in_list = False
+        short_run = short_run + 1 if v < 0 else 0
         values.append(v)
+    if isolated:
+        _discount_isolated(values, shapes, [b.label is not None and b.label.removed for b in blocks])
     return values
+
+
+def _discount_isolated(values: list[float | None], shapes: list[Shape | None], removed: list[bool]) -> None:
+    """Prose with no prose on either side (a teaser's blurb) is worth ISOLATED_WEIGHT of itself.
+    Removed blocks are not neighbours."""
+    idx = [i for i, v in enumerate(values) if v is not None and not removed[i]]
+    prose = [values[i] is not None and values[i] > 0 and shapes[i] is not None and shapes[i].cls in (GOOD, NEAR)
+             for i in idx]
+    for k, i in enumerate(idx):
+        if not prose[k]:
+            continue
+        before = k > 0 and prose[k - 1]
+        after = k + 1 < len(idx) and prose[k + 1]
+        if not before and not after:
+            values[i] = values[i] * ISOLATED_WEIGHT  # type: ignore[operator]
 
 
 def best_span(values: list[float | None]) -> tuple[int, int] | None:
@@ -299,12 +372,27 @@ def _category_below(s: Shape) -> tuple[str, str]:
     return "navigation", "below the article's last paragraph"
 
 
-def label_outside_span(blocks: list[Block], shapes: list[Shape | None]) -> tuple[int, int] | None:
-    values = span_values(blocks, shapes)
+def soft_end(blocks: list[Block], last: int) -> int:
+    """Extend the span to the document's end when nothing after it is marked as boilerplate (no
+    rule, no section marker): a text that ends with its article (a clipped region) keeps its tail."""
+    i = last + 1
+    while i < len(blocks):
+        b = blocks[i]
+        if b.label is not None and b.label.removed and b.label.category not in SOFT_END_IGNORES:
+            return last
+        i += 1
+    return len(blocks) - 1
+
+
+def label_outside_span(blocks: list[Block], shapes: list[Shape | None], isolated: bool = True,
+                       soft_bottom: bool = True) -> tuple[int, int] | None:
+    values = span_values(blocks, shapes, isolated)
     span = best_span(values)
     if span is None:
         return None
     first, last = span
+    if soft_bottom:
+        last = soft_end(blocks, last)
     for i, b in enumerate(blocks):
         if b.label is not None or first <= i <= last:
             continue
@@ -352,12 +440,15 @@ def label(blocks: list[Block], language: str = "English", disabled: frozenset[st
         return
     if "glued-caption" not in disabled:
         label_glued_captions(blocks)
-    if "pullquote" not in disabled:
-        label_pullquotes(blocks)
+    if "pullquote" not in disabled or "duplicate" not in disabled:
+        label_pullquotes(blocks, duplicates="duplicate" not in disabled, pullquotes="pullquote" not in disabled)
+    if "section-marker" not in disabled:
+        label_section_markers(blocks)
     stops = stopwords(language)
     shapes: list[Shape | None] = [None if (b.label is not None and b.label.removed) else shape(plain(b.text), stops)
                                   for b in blocks]
     if "span" not in disabled:
-        label_outside_span(blocks, shapes)
+        label_outside_span(blocks, shapes, isolated="isolated-prose" not in disabled,
+                           soft_bottom="soft-end" not in disabled)
     if "related-run" not in disabled:
         label_related_runs(blocks, shapes)

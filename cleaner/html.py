@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterator
 
+import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
 from .article import Block, Label
 from .blocks import normalise_line
-from .errors import RuleError
+from .errors import InputError, RuleError
 from .rules import SiteRules
 
 # trafilatura's settings, chosen over the whole benchmark set (scripts/bench_html.py), never per page.
@@ -35,10 +36,19 @@ EXTRACT_OPTIONS: dict[str, Any] = {
 # With a site body selector the site author has already chosen the article: keep all of it.
 BODY_SELECTOR_OPTIONS: dict[str, Any] = {**EXTRACT_OPTIONS, "favor_precision": False, "favor_recall": True}
 
+# Text-stage signals that undo trafilatura's work, measured over the whole benchmark set with
+# scripts/bench_html.py (F1 with each one alone switched on, the others off): the article span
+# (trafilatura already chose the article; the span cut short paragraphs, lists and tables at its
+# ends: -0.010 F1), the headline detector (the page names its headline, see label_page_title:
+# -0.004) and the related-run (list items inside articles: -0.001).
+EXTRACTED_TEXT_SKIPS: frozenset[str] = frozenset({"span", "related-run", "title-headline"})
+
 # Categories of what the html rules remove (rule files give no category for them yet).
 STRIP_CATEGORY = "other"
 OUTSIDE_BODY_CATEGORY = "navigation"
 STRIP_RULE = "html-strip"
+# The page's headline and description are looked for among this many blocks at the top.
+TITLE_SEARCH_BLOCKS = 4
 BODY_RULE = "html-body"
 
 # Elements whose text is never visible.
@@ -53,6 +63,11 @@ BLOCK_TAGS: frozenset[str] = frozenset({
     "th", "caption", "figure", "figcaption", "br", "hr", "address", "details", "summary", "center",
 })
 HEADING_TAGS: frozenset[str] = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Blocks of the fallbacks (the page's whole visible text, not an article trafilatura found).
+FALLBACK_ORIGIN = "html-page"
+# A page with more elements than this is refused: trafilatura's time grows with it (about 10 s
+# at 40,000 elements on one core), and the largest benchmark page has 1,600.
+MAX_PAGE_ELEMENTS = 50_000
 
 # trafilatura logs every page it discards; the cleaner reports through its own results instead.
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
@@ -63,19 +78,28 @@ _METADATA_FIELDS: tuple[str, ...] = ("title", "author", "date", "sitename", "url
 
 @dataclass(frozen=True)
 class Extraction:
-    """What trafilatura gave: its text (one paragraph a line), headings, and metadata."""
+    """What trafilatura gave: its text (one paragraph a line) and the texts of its headings."""
 
     text: str
     headings: frozenset[str]
-    metadata: dict[str, Any]
 
 
-def html_blocks(text: str, *, url: str | None = None, site: SiteRules | None = None) -> tuple[list[Block], dict[str, Any]]:
+def html_blocks(text: str, *, url: str | None = None, site: SiteRules | None = None,
+                source: str = "<input>") -> tuple[list[Block], dict[str, Any]]:
     """Blocks of an HTML page (article first, then what the site's html rules stripped) and the
-    metadata trafilatura found (title, author, date, sitename, tags, url)."""
+    metadata the page declares (title, author, date, sitename, tags, url).
+
+    Raises InputError (naming `source`) for a page too large to extract, and RuleError for a bad
+    selector in the site's html rules; every other page gives a result.
+    """
     tree = parse(text)
     if tree is None:
-        return _fallback_blocks(_fragment_tree(text)), {}
+        return tag_stripped_blocks(text), {}
+    size = sum(1 for _ in tree.iter())
+    if size > MAX_PAGE_ELEMENTS:
+        raise InputError(f"HTML page too large to extract: {size} elements (the limit is {MAX_PAGE_ELEMENTS})",
+                         path=source)
+    metadata = page_metadata(tree, url)   # before the site's rules, which may cut the <h1> away
     stripped: list[Block] = []
     options = EXTRACT_OPTIONS
     if site is not None:
@@ -87,41 +111,49 @@ def html_blocks(text: str, *, url: str | None = None, site: SiteRules | None = N
                 options = BODY_SELECTOR_OPTIONS
     found = extract(tree, url, options)
     blocks = _extraction_blocks(found) if found is not None else []
-    metadata = found.metadata if found is not None else {}
     if not blocks:
-        blocks = _fallback_blocks(tree)
-        if not metadata:
-            metadata = fallback_metadata(tree, url)
+        blocks = visible_text_blocks(tree) or tag_stripped_blocks(text)
+    label_page_title(blocks, metadata.get("title"), metadata.get("description"))
+    metadata.pop("description", None)
     return blocks + stripped, metadata
+
+
+def text_stage_skips(blocks: list[Block]) -> frozenset[str]:
+    """The text-stage signals to switch off for these blocks (heuristics.SWITCHES names, plus
+    "title-headline" for the headline detector): EXTRACTED_TEXT_SKIPS when trafilatura found the
+    article, nothing when the blocks are the page's whole visible text (the fallbacks)."""
+    return EXTRACTED_TEXT_SKIPS if any(b.origin == "html" for b in blocks) else frozenset()
 
 
 # ---------------------------------------------------------------- parsing
 
-def parse(text: str) -> HtmlElement | None:
-    """The page's tree, parsed as trafilatura parses it; None when it is not an HTML document."""
-    from trafilatura.utils import load_html
+_PARSER = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8",
+                               remove_comments=True, remove_pis=True, huge_tree=True)
+# Characters XML cannot hold (lxml refuses them), and a leading doctype (libxml2 mis-parses some).
+_INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_DOCTYPE = re.compile(r"^\s*<!doctype[^>]*>", re.I)
 
+
+def parse(text: str) -> HtmlElement | None:
+    """The page's tree (always rooted at <html>, so a fragment works too); None when there is none.
+
+    Parsed as trafilatura parses (comments and processing instructions dropped), but with libxml2's
+    huge-tree option: without it a text node over 10 MB (inline JSON in a <script>) silently ends
+    the document there, and the article after it is lost.
+    """
     if not text.strip():
         return None
+    cleaned = _DOCTYPE.sub("", _INVALID_XML_CHARS.sub("", text), count=1)
     try:
-        tree = load_html(text)
-    except (ValueError, etree.ParserError, TypeError):
-        tree = None
+        try:
+            tree = lxml.html.document_fromstring(cleaned, parser=_PARSER)
+        except ValueError:  # "Unicode strings with encoding declaration are not supported"
+            tree = lxml.html.document_fromstring(cleaned.encode("utf-8", "surrogatepass"), parser=_PARSER)
+    except (etree.ParserError, ValueError):  # "Document is empty", and lone surrogates
+        return None
     if tree is None or len(tree) == 0:
         return None
     return tree
-
-
-def _fragment_tree(text: str) -> HtmlElement | None:
-    """A tree for what trafilatura will not take as a document (a fragment, a broken page)."""
-    import lxml.html
-
-    if not text.strip():
-        return None
-    try:
-        return lxml.html.fragment_fromstring(text, create_parent="div")
-    except (ValueError, etree.ParserError):
-        return None
 
 
 # ---------------------------------------------------------------- site html rules
@@ -197,19 +229,14 @@ def extract(tree: HtmlElement, url: str | None, options: dict[str, Any]) -> Extr
     import trafilatura
 
     try:
-        doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, **options)
+        doc = trafilatura.bare_extraction(tree, url=url, with_metadata=False, **options)
     except (ValueError, TypeError, AttributeError, IndexError, KeyError, etree.LxmlError, RecursionError):
         # trafilatura gives up on some broken trees; the visible text is still there
         return None
     if doc is None:
         return None
     headings = frozenset(normalise_line(_element_text(h)) for h in doc.body.iter("head"))
-    metadata: dict[str, Any] = {k: getattr(doc, k, None) for k in _METADATA_FIELDS}
-    tags = list(getattr(doc, "tags", None) or [])
-    if tags:
-        metadata["tags"] = tags
-    return Extraction(text=doc.text or "", headings=headings,
-                      metadata={k: v for k, v in metadata.items() if v})
+    return Extraction(text=doc.text or "", headings=headings)
 
 
 def _element_text(element: etree._Element) -> str:
@@ -225,18 +252,89 @@ def _extraction_blocks(found: Extraction) -> list[Block]:
     return blocks
 
 
-def fallback_metadata(tree: HtmlElement, url: str | None) -> dict[str, Any]:
-    """trafilatura's metadata alone, for a page whose body it could not extract."""
-    from trafilatura.metadata import extract_metadata
+def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, Any]:
+    """trafilatura's metadata from the page's head: meta tags, OpenGraph, JSON-LD, canonical link,
+    <title>/<h1>, and htmldate on the markup.
 
+    This is `trafilatura.metadata.extract_metadata` less its three scans of the whole body (author
+    elements, category/tag links, licence links) and htmldate's text search: those cost as much as
+    the extraction itself, and bylines in the body are the text stage's job.
+    """
+    from htmldate import find_date
+    from trafilatura.metadata import examine_meta, extract_meta_json, extract_sitename, extract_title, extract_url
+    from trafilatura.settings import set_date_params
+
+    doc = examine_meta(tree)
+    if doc.author and " " not in doc.author:
+        doc.author = None  # a one-word "author" is a handle or a site, as trafilatura judges it
     try:
-        doc = extract_metadata(tree, default_url=url, extensive=False)
-    except (ValueError, TypeError, AttributeError, IndexError, KeyError, etree.LxmlError, RecursionError):
-        return {}
+        doc = extract_meta_json(tree, doc)
+    except Exception:  # noqa: BLE001 -- malformed JSON-LD raises anything; trafilatura guards it the same way
+        pass
+    if not doc.title:
+        doc.title = extract_title(tree)
+    if not doc.url:
+        doc.url = extract_url(tree, url)
+    params = set_date_params(extensive=False)
+    params["url"] = doc.url or url
+    try:
+        doc.date = find_date(tree, **params)
+    except (ValueError, TypeError, OverflowError):
+        doc.date = None
+    if not doc.sitename:
+        doc.sitename = extract_sitename(tree)
     metadata: dict[str, Any] = {k: getattr(doc, k, None) for k in _METADATA_FIELDS}
-    if getattr(doc, "tags", None):
-        metadata["tags"] = list(doc.tags)
+    metadata["description"] = getattr(doc, "description", None)
+    if metadata.get("sitename"):
+        metadata["sitename"] = str(metadata["sitename"]).lstrip("@")
+    tags = [t for t in (getattr(doc, "tags", None) or []) if t]
+    if tags:
+        metadata["tags"] = tags
     return {k: v for k, v in metadata.items() if v}
+
+
+# ---------------------------------------------------------------- the page's own title and standfirst
+
+_WORDS = re.compile(r"\w+", re.UNICODE)
+# A page <title> often ends in the site's name after one of these.
+_TITLE_SUFFIX = re.compile(r"\s+[|\-–—:·•]\s+[^|\-–—:·•]{1,60}$")
+
+
+def _comparable(text: str) -> str:
+    return " ".join(_WORDS.findall(text.casefold()))
+
+
+def label_page_title(blocks: list[Block], title: str | None, description: str | None) -> None:
+    """The headline, and a standfirst, where they open the text.
+
+    trafilatura keeps the <h1> in the body when it sits inside the article; the page's metadata
+    names it, so it is taken as the title rather than guessed by the text stage's headline detector.
+    A standfirst is a heading that repeats the page's description; a paragraph that does is the
+    article's first paragraph (many pages describe themselves by it) and stays.
+    """
+    wanted: dict[str, tuple[str, str | None, str]] = {}
+    if title:
+        for variant in (title, _TITLE_SUFFIX.sub("", title)):
+            if _comparable(variant):
+                wanted.setdefault(_comparable(variant), ("html-title", "title", title))
+    if description and _comparable(description):
+        wanted.setdefault(_comparable(description), ("html-description", None, description))
+    if not wanted:
+        return
+    for b in blocks[:TITLE_SEARCH_BLOCKS]:
+        if b.label is not None:
+            continue
+        key = _comparable(b.text)
+        hit = wanted.get(key)
+        if hit is None:
+            continue
+        rule, field, value = hit
+        if field is None and not b.heading:
+            continue  # the description repeats the first paragraph: that is article, not standfirst
+        del wanted[key]
+        what = "the page's headline" if field else "the page's description (standfirst)"
+        b.label = Label(keep=False, category="metadata", rule=rule, reason=f"html metadata: {what}",
+                        field=field, value=value if field else None)
 
 
 # ---------------------------------------------------------------- fallback: visible text
@@ -245,10 +343,8 @@ _NEWLINE = "\n"
 _SPACE_RUN = re.compile(r"[ \t\r\f\v]+")
 
 
-def _fallback_blocks(tree: HtmlElement | None) -> list[Block]:
+def visible_text_blocks(tree: HtmlElement) -> list[Block]:
     """The page's visible text, one block per block-level element, for the text stage to clean."""
-    if tree is None:
-        return []
     body = tree.find(".//body") if tree.tag != "body" else tree
     root = body if body is not None else tree
     parts: list[str] = []
@@ -258,7 +354,27 @@ def _fallback_blocks(tree: HtmlElement | None) -> list[Block]:
     for raw in "".join(parts).split(_NEWLINE):
         line = normalise_line(_SPACE_RUN.sub(" ", raw))
         if line:
-            blocks.append(Block(text=line, origin="html", heading=line in headings))
+            blocks.append(Block(text=line, origin=FALLBACK_ORIGIN, heading=line in headings))
+    return blocks
+
+
+_INVISIBLE_SECTION = re.compile(r"<(script|style|noscript|template|head|svg)\b.*?(?:</\1\s*>|$)", re.I | re.S)
+_TAG = re.compile(r"<[^<>]*>")
+_BLOCK_TAG = re.compile(r"</?(?:%s)\b[^<>]*>" % "|".join(sorted(BLOCK_TAGS)), re.I)
+
+
+def tag_stripped_blocks(text: str) -> list[Block]:
+    """The last resort, for markup the parser cannot use (nesting deeper than libxml2 follows,
+    a page cut inside its head): the text between the tags, a block per block-level tag."""
+    import html as html_entities
+
+    body = _INVISIBLE_SECTION.sub(" ", text)
+    body = _TAG.sub(" ", _BLOCK_TAG.sub("\n", body))
+    blocks = []
+    for raw in html_entities.unescape(body).split(_NEWLINE):
+        line = normalise_line(raw)
+        if line:
+            blocks.append(Block(text=line, origin=FALLBACK_ORIGIN))
     return blocks
 
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
-from dataclasses import dataclass, field, replace
+import os
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -31,11 +32,12 @@ from .errors import RuleError
 
 # A user's pattern may not take longer than this on one block (catastrophic backtracking).
 PATTERN_TIMEOUT_S = 0.25
-# A pattern is tried on these at load time; one that times out on them is rejected. (The `regex`
-# engine copes with nested quantifiers such as `(a+)+$` by itself; overlapping alternatives such
-# as `(a|aa)+$` or `(\w|\w\w)+$` are what still blow up, and these probes catch them.)
+# A pattern is tried on these at load time; one that times out on them is rejected. The `regex`
+# engine answers nested quantifiers such as `(a+)+$` quickly on short lines but slows down
+# polynomially (0.16 s on 300 a's, over 3 s on 1,000), hence the 300-character probes; overlapping
+# alternatives such as `(a|aa)+$` are exponential and fail on the 40-character ones.
 BACKTRACK_PROBES: tuple[str, ...] = ("a" * 40 + "!", "ab" * 30 + "!", " " * 40 + "!", "1" * 40 + "x",
-                                     "word " * 20 + "!")
+                                     "a" * 300 + "!", "word " * 60 + "!", "1" * 300 + "x")
 PROBE_TIMEOUT_S = 0.05
 DEFAULT_MIN_RUN = 3
 # Fingerprints are looked for in this much of the document's start.
@@ -105,6 +107,9 @@ class _Seq(list):
     line: int
 
 
+_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+
+
 class _Builder:
     """Turns a composed YAML node tree into _Map/_Seq/scalars, counting nodes (alias bombs)."""
 
@@ -117,6 +122,9 @@ class _Builder:
         self.count += 1
         if self.count > MAX_YAML_NODES:
             raise RuleError(f"too many YAML nodes (more than {MAX_YAML_NODES}; aliases expanding?)",
+                            path=self.path, line=node.start_mark.line + 1)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+            raise RuleError(f"invalid YAML: the tag {node.tag!r} is not allowed (rule files are plain YAML)",
                             path=self.path, line=node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             out = _Map()
@@ -204,6 +212,7 @@ class Rule:
 class SiteTest:
     sample: str                 # as written in the file
     path: str = ""              # the sample resolved (see resolve_sample)
+    base: str = ""              # what a relative sample is relative to
     url: str | None = None
     name: str | None = None
     must_contain: tuple[str, ...] = ()
@@ -225,6 +234,7 @@ class SiteRules:
     html_body: str | None = None
     last_verified: str | None = None
     tests: tuple[SiteTest, ...] = ()
+    fingerprint_text: tuple[str, ...] = ()     # the fingerprints as written in the file
     # Line of each key (and of each 'host:NAME' and 'disable:ID' item), for messages.
     lines: tuple[tuple[str, int], ...] = ()
 
@@ -339,12 +349,12 @@ def compile_pattern(source: str, path: str, line: int | None, key: str, case_sen
     try:
         pattern = regex.compile(source, flags)
     except (regex.error, ValueError, OverflowError, RecursionError) as exc:
-        raise RuleError(f"{who}bad regular expression {source!r}: {exc}", path=path, line=line, key=key) from None
+        raise RuleError(f"{who}bad regular expression '{source}': {exc}", path=path, line=line, key=key) from None
     for probe in BACKTRACK_PROBES:
         try:
             pattern.search(probe, timeout=PROBE_TIMEOUT_S)
         except TimeoutError:
-            raise RuleError(f"{who}pattern {source!r} backtracks catastrophically (timed out on a "
+            raise RuleError(f"{who}pattern '{source}' backtracks catastrophically (timed out on a "
                             f"{len(probe)}-character test line)", path=path, line=line, key=key) from None
     return pattern
 
@@ -472,7 +482,7 @@ def _compile_tests(data: _Map, path: str, base: Path) -> tuple[SiteTest, ...]:
         expect = item.get("expect", _Map())
         if expect:
             _check_meta_values(expect, path, "expect")
-        tests.append(SiteTest(sample=item["sample"], path=str(resolve_sample(item["sample"], base)),
+        tests.append(SiteTest(sample=item["sample"], path=str(resolve_sample(item["sample"], base)), base=str(base),
                               url=item.get("url"), name=item.get("name"),
                               must_contain=tuple(item.get("must_contain", [])),
                               must_not_contain=tuple(item.get("must_not_contain", [])),
@@ -526,6 +536,7 @@ def compile_site(data: _Map, path: str, base: Path | None = None) -> SiteRules:
                         key="last_verified")
     return SiteRules(
         name=name, path=path, hosts=tuple(hosts), fingerprints=tuple(fps), rules=rules,
+        fingerprint_text=_string_list(data, "fingerprints", path),
         disable=frozenset(disable), metadata=tuple((k, str(v) if isinstance(v, _dt.date) else v) for k, v in meta.items()),
         html_strip=_string_list(html, "strip", path) if html else (), html_body=html.get("body") if html else None,
         last_verified=str(lv).strip() if lv is not None else None, tests=_compile_tests(data, path, base),
@@ -659,11 +670,35 @@ def load_ruleset(extra_dirs: Sequence[str | Path] = (), *, shipped: bool = True)
     over an earlier one's (and over the shipped one) for the same site name, and is tried first for
     hosts and fingerprints; a user's generic rule replaces a shipped one with the same id.
     Raises the first RuleError; nothing of a set with an error is used."""
-    return _load_ruleset_cached(tuple(str(Path(d)) for d in extra_dirs), shipped)
+    dirs = tuple(str(Path(d)) for d in extra_dirs)
+    return _load_ruleset_cached(dirs, shipped, _signature(dirs, shipped))
+
+
+def _signature(extra_dirs: tuple[str, ...], shipped: bool) -> tuple[tuple[str, int, int], ...]:
+    """Where the files are and when they last changed: a new cwd or an edited file is a new set."""
+    out: list[tuple[str, int, int]] = []
+    for _, root in _rule_dirs(extra_dirs, shipped):
+        _scan(os.path.abspath(root), out)
+    return tuple(out)
+
+
+def _scan(folder: str, out: list[tuple[str, int, int]]) -> None:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        out.append((folder, -1, -1))
+        return
+    for e in entries:
+        if e.is_dir():
+            _scan(e.path, out)
+        elif e.name.endswith((".yaml", ".yml")):
+            st = e.stat()
+            out.append((e.path, st.st_mtime_ns, st.st_size))
 
 
 @lru_cache(maxsize=8)
-def _load_ruleset_cached(extra_dirs: tuple[str, ...], shipped: bool) -> RuleSet:
+def _load_ruleset_cached(extra_dirs: tuple[str, ...], shipped: bool,
+                         signature: tuple[tuple[str, int, int], ...]) -> RuleSet:
     loaded = [_Loaded(prio, root, path, load_file(path, root))
               for prio, root in _rule_dirs(extra_dirs, shipped) for path in files_in(root)]
     ruleset, errors = _assemble(loaded, check_disable=shipped)
@@ -703,7 +738,8 @@ def check_rules(extra_dirs: Sequence[str | Path] = (), *, shipped: bool = True) 
         if isinstance(item.content, SiteRules):
             for t in item.content.tests:
                 if not Path(t.path).is_file():
-                    report.errors.append(RuleError(f"test sample not found: {t.path}", path=item.content.path,
+                    where = "" if Path(t.sample).is_absolute() else f" (relative to {t.base})"
+                    report.errors.append(RuleError(f"test sample not found: {t.sample}{where}", path=item.content.path,
                                                    line=t.line, key="sample"))
     return report
 

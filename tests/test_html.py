@@ -1,0 +1,293 @@
+"""HTML input: trafilatura plus site `html:` rules plus the text stage, on real and on built pages."""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import BENCH, run_cli
+
+from cleaner import CleanerError, InputError, RuleError, clean
+from cleaner.html import MAX_PAGE_ELEMENTS, html_blocks, parse
+
+needs_bench = pytest.mark.skipif(not BENCH.is_dir(), reason="benchmark pages not present")
+
+_WORD = re.compile(r"\w+")
+
+
+def shingle_f1(gold: str, pred: str, n: int = 4) -> float:
+    """F1 of the 4-word shingle multisets (the benchmark's measure, for one page)."""
+    def shingles(text: str) -> Counter:
+        words = _WORD.findall(text)
+        return Counter(tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1)))
+
+    g, p = shingles(gold), shingles(pred)
+    tp = sum((g & p).values())
+    if not tp:
+        return 0.0
+    precision, recall = tp / sum(p.values()), tp / sum(g.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def bench_page(prefix: str) -> tuple[str, str, str]:
+    """(html, url, gold) of the benchmark page whose id starts with `prefix`."""
+    [path] = BENCH.glob(f"{prefix}*.html")
+    doc_id = path.name[: -len(".html")]
+    url = json.loads((BENCH / f"{doc_id}.meta.json").read_text(encoding="utf-8"))["url"]
+    return path.read_text(encoding="utf-8"), url, (BENCH / f"{doc_id}.gold.txt").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- real pages against their gold
+
+# English, Russian and Korean news pages, one whose description is its first paragraph.
+REAL_PAGES = ("042bb7b5", "35b15891", "3c6d3381", "0ec95c72", "14cc2a0c")
+MIN_PAGE_F1 = 0.9
+
+
+@needs_bench
+@pytest.mark.parametrize("prefix", REAL_PAGES)
+def test_real_page_matches_its_gold(prefix):
+    html, url, gold = bench_page(prefix)
+    article = clean(html, url=url, site_rules=False)
+    assert article.input_format == "html"
+    assert shingle_f1(gold, article.text) >= MIN_PAGE_F1
+    longest = max(gold.splitlines(), key=len)
+    assert longest[:80] in article.text
+
+
+@needs_bench
+def test_headline_and_standfirst_leave_the_body_and_feed_the_metadata():
+    html, url, gold = bench_page("042bb7b5")   # WSJ: <h1> headline and an <h2> standfirst above the text
+    article = clean(html, url=url, site_rules=False)
+    headline = "Google Stadia, Microsoft xCloud, Apple Arcade: So Many Ways to Play…and Pay"
+    assert article.title == headline
+    assert headline not in article.text
+    assert "There are more devices, platforms and services to choose from" not in article.text
+    assert article.text.startswith(gold.strip()[:40])
+    assert "Needleman" in article.author and article.date == "2019-11-19"
+    rules = {r.rule for r in article.removed}
+    assert {"html-title", "html-description"} <= rules
+
+
+@needs_bench
+def test_a_description_that_is_the_first_paragraph_stays():
+    html, url, gold = bench_page("14cc2a0c")
+    article = clean(html, url=url, site_rules=False)
+    first = gold.strip().splitlines()[0]
+    assert article.text.startswith(first[:80])
+    assert "html-description" not in {r.rule for r in article.removed}
+
+
+@needs_bench
+def test_truncated_page_keeps_the_part_that_arrived():
+    html, url, gold = bench_page("35b15891")
+    first, second = [line for line in gold.splitlines() if line.strip()][:2]
+    cut = html.index("The band unveiled its plans")   # the third paragraph: the page ends inside the article
+    article = clean(html[:cut], url=url, site_rules=False)
+    assert first[:60] in article.text and second[-60:] in article.text
+
+
+# ---------------------------------------------------------------- site html rules (strip, body)
+
+SITE_FILE = """\
+site: Example News
+hosts: [example-news.test]
+last_verified: 2026-11-22
+html:
+  strip: ['.newsletter-box', 'aside.related']
+  body: 'div.story'
+"""
+
+PARAGRAPHS = [
+    "The city council voted on Tuesday to extend the opening hours of every public library, "
+    "a change that librarians had asked for since the budget cuts of the last decade.",
+    "Under the plan, branches will stay open until nine in the evening on weekdays, and the main "
+    "library will open on Sunday afternoons for the first time since it was built.",
+    "Council members said the cost would be met from the parking revenue that had been set aside "
+    "for the renovation of the market square, which has been postponed until next spring.",
+    "Readers who spoke to the paper welcomed the change, though several said they would rather "
+    "have seen the money spent on the children's section, which has not been updated in years.",
+]
+
+
+def site_page() -> str:
+    story = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2])
+    story += ('<div class="newsletter-box"><p>Get the Morning Briefing in your inbox every day, '
+              'sign up now for our free newsletter and never miss a story.</p></div>')
+    story += "".join(f"<p>{p}</p>" for p in PARAGRAPHS[2:])
+    story += ('<aside class="related"><p>Museum hours change as well, officials said in a long statement '
+              'to the press about the many changes to come in the new year.</p></aside>')
+    return ("<!DOCTYPE html><html><head><title>Libraries to open longer | Example News</title></head><body>"
+            "<nav><ul><li><a href='/'>Home</a></li><li><a href='/city'>City</a></li></ul></nav>"
+            "<div class='promo'><p>Subscribe today and save fifty percent on your first year of "
+            "unlimited digital access to every story we publish.</p></div>"
+            f"<main><div class='story'><h1>Libraries to open longer</h1>{story}</div></main>"
+            "<footer><p>Copyright 2026 Example News. All rights reserved.</p></footer></body></html>")
+
+
+@pytest.fixture()
+def site_rules_dir(tmp_path: Path) -> Path:
+    (tmp_path / "example-news.yaml").write_text(SITE_FILE, encoding="utf-8")
+    return tmp_path
+
+
+def test_site_html_rules_strip_and_choose_the_body(site_rules_dir):
+    article = clean(site_page(), url="https://example-news.test/city/libraries", rules_dirs=(str(site_rules_dir),))
+    assert article.site == "Example News"
+    for p in PARAGRAPHS:
+        assert p in article.text
+    for gone in ("Morning Briefing", "Museum hours", "Subscribe today", "Copyright 2026", "Home"):
+        assert gone not in article.text
+    stripped = {r.text.split(",")[0]: (r.category, r.rule) for r in article.removed if r.rule.startswith("html-")}
+    assert stripped["Get the Morning Briefing in your inbox every day"] == ("other", "html-strip")
+    assert stripped["Museum hours change as well"] == ("other", "html-strip")
+    assert ("navigation", "html-body") in stripped.values()     # the promo and the footer, outside the body
+    assert article.title == "Libraries to open longer"
+
+
+def test_without_the_site_rule_the_boxes_are_not_stripped_by_html_rules(site_rules_dir):
+    article = clean(site_page(), url="https://example-news.test/city/libraries", site_rules=False)
+    assert article.site is None
+    assert not [r for r in article.removed if r.rule in ("html-strip", "html-body")]
+
+
+def test_a_body_selector_that_matches_nothing_leaves_the_whole_page(tmp_path):
+    (tmp_path / "x.yaml").write_text(SITE_FILE.replace("div.story", "div.no-such-thing"), encoding="utf-8")
+    article = clean(site_page(), url="https://example-news.test/a", rules_dirs=(str(tmp_path),))
+    assert PARAGRAPHS[0] in article.text and PARAGRAPHS[3] in article.text
+    assert "html-body" not in {r.rule for r in article.removed}
+
+
+def test_a_bad_selector_is_one_rule_error_naming_the_file(tmp_path):
+    (tmp_path / "bad.yaml").write_text(SITE_FILE.replace("aside.related", "aside[["), encoding="utf-8")
+    with pytest.raises(RuleError) as info:
+        clean(site_page(), url="https://example-news.test/a", rules_dirs=(str(tmp_path),))
+    message = str(info.value)
+    assert "bad.yaml" in message and "aside[[" in message and "\n" not in message
+
+
+def test_cli_explain_shows_what_html_rules_and_text_stage_removed(site_rules_dir, tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(site_page(), encoding="utf-8")
+    proc = run_cli("clean", str(page), "--url", "https://example-news.test/city/libraries",
+                   "--rules-dir", str(site_rules_dir), "--explain")
+    assert proc.returncode == 0, proc.stderr.decode()
+    out = proc.stdout.decode()
+    assert "format: html" in out and "site rules: Example News" in out
+    assert re.search(r"other \[html-strip\]\s+Get the Morning Briefing", out)
+    assert re.search(r"navigation \[html-body\]\s+Subscribe today", out)
+    assert "metadata=title [html-title]" in out
+
+
+# ---------------------------------------------------------------- format detection in the CLI
+
+def test_cli_detects_html_and_input_format_text_overrides(site_rules_dir, tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(site_page(), encoding="utf-8")
+    auto = json.loads(run_cli("clean", str(page), "--no-site-rules", "--format", "json").stdout)
+    assert auto["input_format"] == "html"
+    assert PARAGRAPHS[0] in auto["text"] and "<p>" not in auto["text"]
+    forced = json.loads(run_cli("clean", str(page), "--no-site-rules", "--format", "json",
+                                "--input-format", "text").stdout)
+    assert forced["input_format"] == "text"
+    piped = json.loads(run_cli("clean", "-", "--format", "json", input=site_page().encode()).stdout)
+    assert piped["input_format"] == "html"
+
+
+def test_input_format_html_takes_a_fragment():
+    fragment = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    article = clean(fragment, input_format="html", site_rules=False)
+    assert article.input_format == "html"
+    assert PARAGRAPHS[0] in article.text
+
+
+# ---------------------------------------------------------------- bad HTML: a result or one clear error
+
+def _cli_error(proc) -> str:
+    err = proc.stderr.decode()
+    assert proc.returncode != 0 and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    return err
+
+
+def test_page_without_body_gives_its_metadata_and_no_text():
+    page = "<!DOCTYPE html><html><head><title>Only a head</title><meta name='author' content='Ann Lee'></head></html>"
+    article = clean(page, site_rules=False)
+    assert article.input_format == "html" and article.text == ""
+    assert article.title == "Only a head"
+
+
+def test_empty_input_as_html_is_an_empty_article():
+    for doc in ("", b"", "   \n "):
+        article = clean(doc, input_format="html", site_rules=False)
+        assert article.text == "" and article.blocks == []
+
+
+def test_binary_bytes_are_one_error_naming_the_source(tmp_path):
+    data = b"<html><body>" + bytes(range(256)) * 40
+    with pytest.raises(InputError):
+        clean(data, source="blob.html")
+    path = tmp_path / "blob.html"
+    path.write_bytes(data)
+    assert "blob.html" in _cli_error(run_cli("clean", str(path)))
+
+
+def test_a_20_mb_page_with_a_huge_inline_script_keeps_its_article():
+    blob = json.dumps({"items": [{"id": i, "text": "lorem ipsum dolor sit amet " * 3} for i in range(190_000)]})
+    page = ("<html><head><title>Libraries to open longer</title><script>window.__DATA__=" + blob + "</script></head>"
+            "<body><article><h1>Libraries to open longer</h1>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+            + "</article></body></html>")
+    assert len(page) > 20_000_000
+    article = clean(page, site_rules=False)
+    assert PARAGRAPHS[0] in article.text and PARAGRAPHS[3] in article.text
+    assert "lorem ipsum" not in article.text
+
+
+def test_a_page_with_too_many_elements_is_one_error_naming_the_source(tmp_path):
+    page = "<html><body>" + "<p>x</p>" * (MAX_PAGE_ELEMENTS + 10) + "</body></html>"
+    with pytest.raises(InputError) as info:
+        clean(page, source="huge.html", site_rules=False)
+    assert "too large" in str(info.value)
+    path = tmp_path / "huge.html"
+    path.write_text(page, encoding="utf-8")
+    assert "too large" in _cli_error(run_cli("clean", str(path)))
+
+
+def test_nesting_deeper_than_the_parser_follows_still_gives_the_text():
+    page = "<html><body>" + "<div>" * 20_000 + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</div>" * 20_000 + "</body></html>"
+    article = clean(page, site_rules=False)
+    assert PARAGRAPHS[0] in article.text
+
+
+def test_wrong_charset_declarations():
+    body = "".join(f"<p>{p} Café crème à Genève.</p>" for p in PARAGRAPHS)
+    # UTF-8 bytes declared as Latin-1: the bytes are valid UTF-8, which wins
+    utf8 = f"<html><head><meta charset='iso-8859-1'></head><body>{body}</body></html>".encode("utf-8")
+    assert "Café crème à Genève" in clean(utf8, site_rules=False).text
+    # Windows-1252 bytes declared as UTF-8, and an unknown charset: decoded by detection, no error
+    cp1252 = f"<html><head><meta charset='utf-8'></head><body>{body}</body></html>".encode("cp1252")
+    unknown = f"<html><head><meta charset='x-no-such-charset'></head><body>{body}</body></html>".encode("cp1252")
+    for data in (cp1252, unknown):
+        article = clean(data, site_rules=False)
+        assert article.input_format == "html" and PARAGRAPHS[0] in article.text
+
+
+def test_control_characters_and_broken_markup_do_not_break_the_parser():
+    page = ("<html><body><div><p>" + PARAGRAPHS[0] + "\x0b\x0c</p><p>" + PARAGRAPHS[1]
+            + "<b><i></p></div></span></table><p>" + PARAGRAPHS[2] + "<![CDATA[ x ]]><?php echo 1 ?>")
+    article = clean(page, input_format="html", site_rules=False)
+    assert PARAGRAPHS[0] in article.text and PARAGRAPHS[2] in article.text
+
+
+def test_html_blocks_one_block_per_paragraph_and_the_headline_as_metadata():
+    blocks, metadata = html_blocks(site_page(), url="https://example-news.test/city/libraries")
+    texts = [b.text for b in blocks]
+    assert [t for t in texts if t in PARAGRAPHS] == PARAGRAPHS       # whole paragraphs, in order
+    assert all(b.origin == "html" for b in blocks)
+    labelled = [(b.text, b.label.rule, b.label.field) for b in blocks if b.label is not None]
+    assert labelled == [("Libraries to open longer", "html-title", "title")]
+    assert metadata["title"] == "Libraries to open longer"
+    assert parse("") is None and parse("   ") is None

@@ -1,0 +1,409 @@
+"""Rule files: strict validation (each error class with the exact line a user sees), safe loading,
+patterns that could hang, the JSON Schema, precedence, `disable`, the stale-rule guard, and every
+shipped site's own tests."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from cleaner import RuleError, clean
+from cleaner.article import CATEGORIES, META_FIELDS
+from cleaner.authoring import run_site_tests
+from cleaner.cli import main
+from cleaner.rules import (ACTIONS, GENERIC_KEYS, HTML_KEYS, RULE_KEYS, SCHEMA_PATH, SITE_KEYS, TEST_KEYS, check_rules,
+                           load_file, load_ruleset)
+from conftest import ROOT, SAMPLES
+
+FIXTURES = ROOT / "tests" / "fixtures" / "rules"
+BAD = FIXTURES / "bad"
+NORTHBAY = FIXTURES / "northbay" / "harbor-dredging.txt"
+
+# Each error class: the bad file, and the line `newsclean clean` prints for it (after the file's path).
+ERRORS = {
+    "typo-key.yaml": ":6: 'drop_lien': unknown key in a rule (did you mean 'drop_line'?)",
+    "bad-type.yaml": ":7: 'max_words': must be a number, not a string",
+    "bad-regex.yaml": ":6: 'drop_line': rule 'br-related': bad regular expression '^Related (stories': "
+                      "missing ) at position 17",
+    "duplicate-id.yaml": ":7: 'id': duplicate rule id 'di-share' (first at line 4)",
+    "unknown-category.yaml": ":5: 'category': unknown category 'donations' (did you mean 'donation'?); one of: "
+                             + ", ".join(CATEGORIES),
+    "catastrophic.yaml": ":6: 'drop_line': rule 'cat-words': pattern '(\\w+\\s?)+$' backtracks catastrophically "
+                         "(timed out on a 301-character test line)",
+    "bad-yaml.yaml": ":6: invalid YAML: expected <block end>, but found '<block mapping start>'",
+    "unknown-site-key.yaml": ":2: 'host': unknown key in a site file (did you mean 'hosts'?)",
+    "wrong-option.yaml": ":7: 'until': rule 'wo-newsletter': 'until' only applies to drop_from, not drop_line",
+    "host-url.yaml": ":2: 'hosts': 'https://host-url.example/news' is not a host name: write it bare, like "
+                     "example.com (no https://, path or port)",
+    "sample-url.yaml": ":4: 'sample': a test's sample must be a local file, not a URL",
+    "no-action.yaml": ":4: rule 'na-share' has no action; give exactly one of: " + ", ".join(ACTIONS),
+    "disable-unknown.yaml": ":3: 'disable': no generic rule 'badfixture-generic-on' to disable "
+                            "(did you mean 'badfixture-generic-one'?)",
+}
+# Found by `rules check` only (a missing sample does not stop `clean`).
+CHECK_ONLY = {
+    "missing-sample.yaml": ":4: 'sample': test sample not found: tests/fixtures/rules/no-such-sample.txt "
+                           f"(relative to {FIXTURES})",
+}
+
+
+def user_dir(tmp_path: Path, *files: Path | tuple[str, str]) -> Path:
+    """A --rules-dir holding copies of fixture files, or (name, text) pairs."""
+    d = tmp_path / "my-rules"
+    d.mkdir(exist_ok=True)
+    for f in files:
+        if isinstance(f, tuple):
+            (d / f[0]).write_text(f[1], encoding="utf-8")
+        else:
+            shutil.copy(f, d / f.name)
+    return d
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+# ---------------------------------------------------------------- each error class, as the CLI shows it
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_error_class_exact_cli_line(name, tmp_path):
+    extra = [BAD / "generic-for-disable.yaml"] if name == "disable-unknown.yaml" else []
+    d = user_dir(tmp_path, BAD / name, *extra)
+    result = run("clean", str(NORTHBAY), "--rules-dir", str(d))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"newsclean: error: {d / name}{ERRORS[name]}\n"
+
+
+def test_rules_check_lists_every_error_one_line_each(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = run("rules", "check", "--rules-dir", "tests/fixtures/rules/bad")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    expected = {f"newsclean: error: tests/fixtures/rules/bad/{name}{msg}" for name, msg in {**ERRORS, **CHECK_ONLY}.items()}
+    assert set(lines[:-1]) == expected
+    assert lines[-1].startswith(f"{len(expected)} errors in ")
+
+
+def test_a_file_with_an_error_is_not_half_applied(tmp_path):
+    good_then_bad = ("half.yaml", "site: Half\nhosts: [northbaycourier.example]\nrules:\n"
+                     "  - id: half-good\n    category: navigation\n    drop_line: '^Skip to content$'\n"
+                     "  - id: half-bad\n    category: navigation\n    drop_line: '^Related (stories'\n")
+    d = user_dir(tmp_path, good_then_bad)
+    with pytest.raises(RuleError) as err:
+        clean(NORTHBAY.read_bytes(), url="https://northbaycourier.example/x", rules_dirs=(str(d),))
+    assert str(err.value).startswith(f"{d / 'half.yaml'}:9: 'drop_line': rule 'half-bad': bad regular expression")
+    report = check_rules([d])
+    assert [s.name for s in report.ruleset.sites if s.name == "Half"] == []
+    assert len(report.errors) == 1
+
+
+def test_unsafe_yaml_is_refused_and_never_run(tmp_path):
+    marker = tmp_path / "pwned"
+    evil = f"site: !!python/object/apply:os.system ['touch {marker}']\n"
+    d = user_dir(tmp_path, ("evil.yaml", evil))
+    with pytest.raises(RuleError) as err:
+        load_file(d / "evil.yaml")
+    assert "evil.yaml:1" in str(err.value) and "invalid YAML" in str(err.value)
+    assert not marker.exists()
+
+
+def test_alias_bomb_is_refused(tmp_path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 7)]
+    d = user_dir(tmp_path, ("bomb.yaml", "\n".join(lines) + "\nsite: Bomb\n"))
+    with pytest.raises(RuleError, match="too many YAML nodes"):
+        load_file(d / "bomb.yaml")
+
+
+def test_other_errors_name_file_line_and_key(tmp_path):
+    cases = {
+        "dup-key.yaml": ("site: A\nhosts: [a.example]\nhosts: [b.example]\n", ":3: 'hosts': duplicate key (first at line 2)"),
+        "bad-date.yaml": ("site: B\nlast_verified: last week\n", ":2: 'last_verified': must be a date written YYYY-MM-DD, not 'last week'"),
+        "take-field.yaml": ("site: C\nrules:\n  - id: c-t\n    take: auther\n    pattern: '^By (?P<value>.+)$'\n",
+                            ":4: 'take': unknown metadata field 'auther' (did you mean 'author'?); one of: " + ", ".join(META_FIELDS)),
+        "empty.yaml": ("site: D\nrules:\n  - id: d-e\n    category: other\n    drop_line: ''\n", ":5: 'drop_line': an empty pattern matches every line"),
+        "negative.yaml": ("site: E\nrules:\n  - id: e-n\n    category: other\n    drop_line: x\n    max_words: -1\n",
+                          ":6: 'max_words': rule 'e-n': must be at least 0"),
+        "neither.yaml": ("sit: F\n", ":1: a rule file must have 'site:' (site rules) or 'generic:' (generic rules) (is 'sit' a typo?)"),
+    }
+    for name, (text, message) in cases.items():
+        d = user_dir(tmp_path, (name, text))
+        with pytest.raises(RuleError) as err:
+            load_file(d / name)
+        assert str(err.value) == f"{d / name}{message}"
+        (d / name).unlink()
+
+
+# ---------------------------------------------------------------- patterns that could hang
+
+EVIL_SITE = """site: Timeout Site
+hosts: [timeout.example]
+rules:
+  - id: evil-x
+    category: other
+    drop_line: ['^Alpha line$', '(x|xx)+y']
+"""
+
+
+@pytest.mark.parametrize("pattern, probe", [("(a+)+$", 301), (r"(\w+\s?)+$", 301), ("(a|aa)+$", 41),
+                                            (r"(\w|\w\w)+$", 41)])
+def test_catastrophic_patterns_are_rejected_at_load(tmp_path, pattern, probe):
+    text = f"site: Evil\nrules:\n  - id: evil\n    category: other\n    drop_line: '{pattern}'\n"
+    d = user_dir(tmp_path, ("evil.yaml", text))
+    with pytest.raises(RuleError) as err:
+        load_file(d / "evil.yaml")
+    assert str(err.value) == (f"{d / 'evil.yaml'}:5: 'drop_line': rule 'evil': pattern '{pattern}' backtracks "
+                              f"catastrophically (timed out on a {probe}-character test line)")
+
+
+def test_anchored_look_alikes_still_load(tmp_path):
+    text = "site: Fine\nrules:\n  - id: fine\n    category: other\n    drop_line: ['^(\\w+\\s?)+$', '^Read more: .+$']\n"
+    d = user_dir(tmp_path, ("fine.yaml", text))
+    assert load_file(d / "fine.yaml").rules[0].id == "fine"
+
+
+def test_runtime_timeout_skips_the_whole_rule_and_warns(tmp_path):
+    d = user_dir(tmp_path, ("evil.yaml", EVIL_SITE))
+    load_file(d / "evil.yaml")       # passes the load-time probes: it only blows up on x's
+    doc = "Alpha line\n" + NORTHBAY.read_text(encoding="utf-8") + "x" * 60 + "\n"
+    article = clean(doc, url="https://timeout.example/story", rules_dirs=(str(d),))
+    assert "rule 'evil-x' (Timeout Site) timed out and was skipped" in article.warnings
+    # the label its first pattern had put on line 1 was taken back: the rule is skipped whole
+    assert not [r for r in article.removed if r.rule == "evil-x"]
+    result = CliRunner().invoke(main, ["clean", "-", "--url", "https://timeout.example/story", "--rules-dir", str(d),
+                                       "--explain"], input=doc)
+    assert result.exit_code == 0
+    assert "# warning: rule 'evil-x' (Timeout Site) timed out and was skipped" in result.stdout.splitlines()
+
+
+def test_evil_fingerprint_does_not_crash_matching(tmp_path):
+    text = "site: Evil Print\nfingerprints: ['re:(x|xx)+y']\n"
+    d = user_dir(tmp_path, ("print.yaml", text))
+    article = clean("x" * 60 + "\n" + NORTHBAY.read_text(encoding="utf-8"), rules_dirs=(str(d),))
+    assert article.site is None
+
+
+# ---------------------------------------------------------------- JSON Schema
+
+def schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def test_schema_keys_match_the_loader():
+    defs = schema()["definitions"]
+    assert set(defs["siteFile"]["properties"]) == set(SITE_KEYS)
+    assert set(defs["genericFile"]["properties"]) == set(GENERIC_KEYS)
+    assert set(defs["rule"]["properties"]) == set(RULE_KEYS)
+    assert set(defs["test"]["properties"]) == set(TEST_KEYS)
+    assert set(defs["siteFile"]["properties"]["html"]["properties"]) == set(HTML_KEYS)
+    assert set(defs["siteFile"]["properties"]["metadata"]["properties"]) == set(META_FIELDS)
+    assert set(defs["test"]["properties"]["expect"]["properties"]) == set(META_FIELDS)
+    assert defs["rule"]["properties"]["category"]["enum"] == list(CATEGORIES) + ["body"]
+    assert defs["rule"]["properties"]["take"]["enum"] == list(META_FIELDS)
+    assert [next(iter(alt["required"])) for alt in defs["rule"]["oneOf"]] == list(ACTIONS)
+
+
+def test_schema_ships_inside_the_package():
+    assert SCHEMA_PATH.parent.name == "data" and SCHEMA_PATH.parent.parent.name == "cleaner"
+
+
+def _as_json(path: Path):
+    return json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
+
+
+def _shipped_files() -> list[Path]:
+    return sorted((ROOT / "rules").rglob("*.yaml"))
+
+
+def test_shipped_rule_files_reference_the_schema():
+    for path in sorted((ROOT / "rules" / "sites").glob("*.yaml")):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first == "# yaml-language-server: $schema=../../cleaner/data/rule-file.schema.json", path
+        assert (path.parent / "../../cleaner/data/rule-file.schema.json").resolve() == SCHEMA_PATH
+
+
+def test_shipped_rule_files_validate_against_the_schema():
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft7Validator(schema())
+    jsonschema.Draft7Validator.check_schema(schema())
+    for path in _shipped_files():
+        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(_as_json(path))]
+        assert errors == [], path
+
+
+def test_schema_rejects_what_the_loader_rejects():
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft7Validator(schema())
+    for name in ("typo-key.yaml", "bad-type.yaml", "unknown-category.yaml", "unknown-site-key.yaml", "wrong-option.yaml",
+                 "host-url.yaml", "sample-url.yaml", "no-action.yaml"):
+        assert list(validator.iter_errors(_as_json(BAD / name))), name
+
+
+# ---------------------------------------------------------------- precedence
+
+def site_file(name: str, hosts: list[str] = (), fingerprints: list[str] = (), rule_id: str = "x-nav") -> str:
+    return (f"site: {name}\nhosts: {json.dumps(list(hosts))}\nfingerprints: {json.dumps(list(fingerprints))}\n"
+            f"rules:\n  - id: {rule_id}\n    category: navigation\n    drop_line: '^Skip to content$'\n")
+
+
+@pytest.fixture()
+def precedence_dir(tmp_path):
+    return user_dir(tmp_path,
+                    ("broad.yaml", site_file("Broad", ["example.org"], rule_id="broad-nav")),
+                    ("narrow.yaml", site_file("Narrow", ["news.example.org"], rule_id="narrow-nav")),
+                    ("printed.yaml", site_file("Printed", [], ["Northbay Courier Media"], rule_id="printed-nav")))
+
+
+def test_precedence_site_over_host_over_fingerprint_over_generic(precedence_dir):
+    rs = load_ruleset([precedence_dir])
+    text = NORTHBAY.read_text(encoding="utf-8")
+    assert rs.match(url="https://www.news.example.org/a", text=text, site="Broad").name == "Broad"   # --site first
+    assert rs.match(url="https://www.news.example.org/a", text=text).name == "Narrow"                # most specific host
+    assert rs.match(url="https://blog.example.org/a", text=text).name == "Broad"
+    assert rs.match(url="https://example.org/a", text=text).name == "Broad"
+    assert rs.match(url="https://notexample.org/a", text=text).name == "Printed"                     # fingerprint
+    assert rs.match(url=None, text=text).name == "Printed"
+    assert rs.match(url="https://elsewhere.example/a", text="nothing to see") is None                # generic only
+    with pytest.raises(RuleError, match=r"no rules for site 'Brod' \(did you mean 'broad'\?\)"):
+        rs.match(site="Brod")
+
+
+def test_precedence_end_to_end(precedence_dir):
+    data = NORTHBAY.read_bytes()
+    dirs = (str(precedence_dir),)
+    assert clean(data, url="https://news.example.org/a", rules_dirs=dirs).site == "Narrow"
+    assert clean(data, url="https://news.example.org/a", site="Broad", rules_dirs=dirs).site == "Broad"
+    assert clean(data, rules_dirs=dirs).site == "Printed"
+    assert clean(data, rules_dirs=dirs, site_rules=False).site is None
+    removed = {r.rule for r in clean(data, url="https://news.example.org/a", rules_dirs=dirs).removed}
+    assert "narrow-nav" in removed and "broad-nav" not in removed
+
+
+def test_user_rules_dir_wins_over_shipped_file(tmp_path):
+    data = (SAMPLES / "moscowtimes.txt").read_bytes()
+    url = "https://www.themoscowtimes.com/2011/03/23/gates-fails-to-bridge-gap"
+    shipped = {r.rule for r in clean(data, url=url).removed}
+    assert "mt-support-banner" in shipped
+    mine = ("site: The Moscow Times\nhosts: [themoscowtimes.com]\nrules:\n"
+            "  - id: my-mt-banner\n    category: donation\n    drop_line: '^Support The Moscow Times!$'\n")
+    d = user_dir(tmp_path, ("mt.yaml", mine))
+    article = clean(data, url=url, rules_dirs=(str(d),))
+    rules = {r.rule for r in article.removed}
+    assert article.site == "The Moscow Times"
+    assert "my-mt-banner" in rules and not rules & {"mt-support-banner", "mt-donation-box", "mt-newsletter"}
+    # and a later --rules-dir wins over an earlier one
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "mt.yaml").write_text(mine.replace("my-mt-banner", "later-mt-banner"), encoding="utf-8")
+    rules = {r.rule for r in clean(data, url=url, rules_dirs=(str(d), str(later))).removed}
+    assert "later-mt-banner" in rules and "my-mt-banner" not in rules
+
+
+def test_user_file_claiming_a_shipped_host_is_tried_first(tmp_path):
+    d = user_dir(tmp_path, ("mine.yaml", site_file("My Moscow", ["themoscowtimes.com"], rule_id="mine-nav")))
+    assert clean((SAMPLES / "moscowtimes.txt").read_bytes(), url="https://www.themoscowtimes.com/x",
+                 rules_dirs=(str(d),)).site == "My Moscow"
+
+
+def test_same_site_or_host_twice_in_one_directory_is_an_error(tmp_path):
+    d = user_dir(tmp_path, ("a.yaml", site_file("Twice", ["twice.example"])), ("b.yaml", site_file("Twice", ["other.example"])))
+    with pytest.raises(RuleError, match=r"b.yaml:1: 'site': site 'Twice' is also defined in .*a.yaml"):
+        load_ruleset([d])
+    (d / "b.yaml").write_text(site_file("Thrice", ["twice.example"]), encoding="utf-8")
+    with pytest.raises(RuleError, match=r"b.yaml:2: 'hosts': host 'twice.example' is also claimed by site 'Twice'"):
+        load_ruleset([d])
+
+
+def test_disable_switches_off_a_generic_rule_for_that_site_only(tmp_path):
+    data = NORTHBAY.read_bytes()
+    url = "https://northbaycourier.example/x"
+    generic_ids = {r.id for r in load_ruleset().generic}
+    d = user_dir(tmp_path, ("nb.yaml", site_file("Northbay", ["northbaycourier.example"])))
+    fired = [r for r in clean(data, url=url, rules_dirs=(str(d),)).removed if r.rule in generic_ids]
+    assert fired, "the fixture should trip at least one generic rule"
+    victim = fired[0].rule
+    (d / "nb.yaml").write_text(site_file("Northbay", ["northbaycourier.example"]) + f"disable: [{victim}]\n", encoding="utf-8")
+    after = clean(data, url=url, rules_dirs=(str(d),))
+    assert after.site == "Northbay"
+    assert victim not in {r.rule for r in after.removed}
+    # other documents, without that site, still get the rule
+    assert victim in {r.rule for r in clean(data, site_rules=False, rules_dirs=(str(d),)).removed}
+
+
+# ---------------------------------------------------------------- stale-rule guard
+
+STALE = """site: Stale Site
+hosts: [northbaycourier.example]
+rules:
+  - id: stale-old-footer
+    category: related
+    note: the old template had its footer start with the headline; the redesign put it on top
+    drop_from: '^Harbor commission approves'
+"""
+
+
+def test_stale_rule_falls_back_to_generic_and_names_the_rule(tmp_path):
+    d = user_dir(tmp_path, ("stale.yaml", STALE))
+    article = clean(NORTHBAY.read_bytes(), url="https://northbaycourier.example/x", rules_dirs=(str(d),))
+    assert len(article.warnings) == 1
+    assert article.warnings[0].startswith("stale site rules: Stale Site rule 'stale-old-footer' would remove ")
+    assert article.warnings[0].endswith("words; cleaned with generic rules instead")
+    assert article.site is None
+    assert "The Northbay Harbor Commission voted 4-1 on Tuesday night" in article.text
+    assert not [r for r in article.removed if r.rule == "stale-old-footer"]
+
+
+def test_stale_rule_warning_in_explain_and_json(tmp_path):
+    d = user_dir(tmp_path, ("stale.yaml", STALE))
+    base = ["clean", str(NORTHBAY), "--url", "https://northbaycourier.example/x", "--rules-dir", str(d)]
+    explain = run(*base, "--explain")
+    assert explain.exit_code == 0
+    warning = [l for l in explain.stdout.splitlines() if l.startswith("# warning: ")]
+    assert len(warning) == 1 and "stale site rules: Stale Site rule 'stale-old-footer'" in warning[0]
+    assert explain.stdout.splitlines()[0].startswith("# site rules: none")
+    as_json = json.loads(run(*base, "--format", "json").stdout)
+    assert as_json["warnings"][0].startswith("stale site rules: Stale Site rule 'stale-old-footer'")
+
+
+def test_a_rule_test_fails_when_the_guard_throws_the_rules_out(tmp_path):
+    stale = STALE + ("tests:\n  - sample: tests/fixtures/rules/northbay/harbor-dredging.txt\n"
+                     "    must_contain: [\"The Northbay Harbor Commission voted\"]\n")
+    d = user_dir(tmp_path, ("stale.yaml", stale))
+    shutil.copytree(FIXTURES / "northbay", tmp_path / "tests" / "fixtures" / "rules" / "northbay")
+    rs = load_ruleset([d])
+    [outcome] = run_site_tests(rs, rs.site_named("Stale Site"))
+    assert not outcome.passed
+    assert outcome.failures[0].startswith("site rules were not applied: stale site rules: Stale Site rule 'stale-old-footer'")
+
+
+# ---------------------------------------------------------------- the shipped rules
+
+def test_shipped_rules_check_clean():
+    report = check_rules()
+    assert [str(e) for e in report.errors] == []
+    assert len(report.ruleset.sites) >= 5
+
+
+def _shipped_tests():
+    rs = load_ruleset()
+    return [pytest.param(site.name, i, id=f"{Path(site.path).stem}-{i}") for site in rs.sites for i in range(len(site.tests))]
+
+
+def test_every_shipped_site_has_tests():
+    rs = load_ruleset()
+    assert all(site.tests for site in rs.sites), [s.name for s in rs.sites if not s.tests]
+
+
+@pytest.mark.parametrize("site_name, index", _shipped_tests())
+def test_shipped_site_tests_pass(site_name, index):
+    from cleaner.authoring import run_test
+
+    rs = load_ruleset()
+    site = rs.site_named(site_name)
+    outcome = run_test(rs, site, site.tests[index], index + 1)
+    assert outcome.failures == []
