@@ -34,7 +34,7 @@ from .blocks import plain
 GOOD_MIN_CHARS = 70
 GOOD_MIN_STOP_DENSITY = 0.30
 # Without a final punctuation mark a block must be this long to be `good`.
-GOOD_UNPUNCTUATED_MIN_CHARS = 200
+GOOD_UNPUNCTUATED_MIN_CHARS = 120
 # A long block needs less: GOOD_LONG_CHARS characters and GOOD_LONG_STOP_DENSITY.
 GOOD_LONG_CHARS = 200
 GOOD_LONG_STOP_DENSITY = 0.20
@@ -111,6 +111,16 @@ SECTION_MARKERS: tuple[str, ...] = (
 # Removals that do not mark the end of an article (they happen inside articles too).
 SOFT_END_IGNORES = frozenset({"pullquote", "duplicate", "caption", "advertisement"})
 
+# A subheading (a second headline) right above the first paragraph: this many words.
+SUBHEADING_MIN_WORDS = 3
+SUBHEADING_MAX_WORDS = 15
+# An article's closing line: a credit in parentheses or a "contributed to this report" line.
+CLOSING_LINES: tuple[str, ...] = (
+    r"^\((?:[^()]{0,40}\b(?:reporting|contributed|editing|writing|compiled|additional)\b[^()]{0,160})\)\.?$",
+    r"^(?:additional )?(?:reporting|writing|editing) by\b.{0,160}$",
+    r"\bcontributed to this (?:report|story|article)\.?\)?$",
+)
+
 # Related list: at least this many consecutive headline-like lines after the article's last
 # paragraph, each RELATED_MIN_WORDS..RELATED_MAX_WORDS words.
 RELATED_MIN_RUN = 3
@@ -126,7 +136,7 @@ DUPLICATE_MIN_WORDS = 15
 DUPLICATE_MAX_COPIES = 2
 
 # The named signals; `label(disabled=...)` switches them off one by one (scripts/evaluate.py --ablate).
-SWITCHES: tuple[str, ...] = ("pullquote", "duplicate", "glued-caption", "section-marker", "isolated-prose", "span", "soft-end",
+SWITCHES: tuple[str, ...] = ("pullquote", "duplicate", "glued-caption", "section-marker", "isolated-prose", "span", "soft-end", "edge-lines",
                              "related-run")
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -137,6 +147,7 @@ _URLISH = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _QUOTE_CHARS = "\"'“”‘’«»„"
 _SPACE = re.compile(r"\s+")
+_CLOSING_LINE = re.compile("|".join(CLOSING_LINES), re.I)
 _QUOTE_END = re.compile(r"[.!?…'\"”’»]\s*$")
 _SECTION_MARKER = re.compile(r"^[\[(]?\s*(?:" + "|".join(SECTION_MARKERS) + r")\s*[\])]?\s*[:.»>›…]*$", re.I)
 
@@ -251,7 +262,8 @@ def label_pullquotes(blocks: list[Block], duplicates: bool = True, pullquotes: b
         copies[n] = copies.get(n, 0) + 1
     seen: set[str] = set()
     for b, n in zip(blocks, norms):
-        if b.label is not None or b.words < PULLQUOTE_MIN_WORDS or not _QUOTE_END.search(b.text):
+        if b.label is not None or b.words < PULLQUOTE_MIN_WORDS or not (
+                _QUOTE_END.search(b.text) or plain(b.text)[:1] in _QUOTE_CHARS):
             continue
         if n in seen:
             if duplicates and b.words >= DUPLICATE_MIN_WORDS and copies.get(n, 0) <= DUPLICATE_MAX_COPIES:
@@ -384,8 +396,40 @@ def soft_end(blocks: list[Block], last: int) -> int:
     return len(blocks) - 1
 
 
+def _next_unlabelled(blocks: list[Block], i: int, step: int) -> int | None:
+    """The nearest unlabelled block from i in direction step, skipping removed ones (None at a kept one)."""
+    i += step
+    while 0 <= i < len(blocks):
+        b = blocks[i]
+        if b.label is None:
+            return i
+        if b.label.keep:
+            return None
+        i += step
+    return None
+
+
+def _edge_lines(blocks: list[Block], shapes: list[Shape | None], first: int, last: int) -> tuple[int, int]:
+    """A subheading right above the first paragraph and a closing credit line right below the last
+    ("(Reporting by ...)", "... contributed to this report") belong to the article."""
+    above = _next_unlabelled(blocks, first, -1)
+    if above is not None:
+        s = shapes[above]
+        if s is not None and s.cls == SHORT and SUBHEADING_MIN_WORDS <= s.words <= SUBHEADING_MAX_WORDS \
+                and not s.sentence_end and not s.url and s.numbers == 0:
+            # Not the last entry of a menu: what stands above it is not another short line.
+            prev = _next_unlabelled(blocks, above, -1)
+            prev_shape = shapes[prev] if prev is not None else None
+            if prev_shape is None or prev_shape.cls != SHORT:
+                first = above
+    below = _next_unlabelled(blocks, last, 1)
+    if below is not None and _CLOSING_LINE.search(plain(blocks[below].text)):
+        last = below
+    return first, last
+
+
 def label_outside_span(blocks: list[Block], shapes: list[Shape | None], isolated: bool = True,
-                       soft_bottom: bool = True) -> tuple[int, int] | None:
+                       soft_bottom: bool = True, edges: bool = True) -> tuple[int, int] | None:
     values = span_values(blocks, shapes, isolated)
     span = best_span(values)
     if span is None:
@@ -393,6 +437,8 @@ def label_outside_span(blocks: list[Block], shapes: list[Shape | None], isolated
     first, last = span
     if soft_bottom:
         last = soft_end(blocks, last)
+    if edges:
+        first, last = _edge_lines(blocks, shapes, first, last)
     for i, b in enumerate(blocks):
         if b.label is not None or first <= i <= last:
             continue
@@ -449,6 +495,6 @@ def label(blocks: list[Block], language: str = "English", disabled: frozenset[st
                                   for b in blocks]
     if "span" not in disabled:
         label_outside_span(blocks, shapes, isolated="isolated-prose" not in disabled,
-                           soft_bottom="soft-end" not in disabled)
+                           soft_bottom="soft-end" not in disabled, edges="edge-lines" not in disabled)
     if "related-run" not in disabled:
         label_related_runs(blocks, shapes)

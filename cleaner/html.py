@@ -1,20 +1,22 @@
 """HTML into blocks: the site's `html:` rules, then trafilatura, then one block per paragraph.
 
-    page -> parse once (lxml, as trafilatura parses) -> site html rules: strip selectors, body selector
-         -> trafilatura (comments off; body and metadata in one call, on a copy of the tree)
+    page -> parse once (lxml, huge-tree) -> the page's metadata (head, JSON-LD, <h1>)
+         -> site html rules: `strip` selectors, then the `body` selector
+         -> trafilatura, once, on its own copy of the tree (comments off)
          -> one Block per line of its text: paragraph, heading, list item, table row
+         -> the page's headline (and a standfirst) at the top labelled as metadata
     nothing extracted -> the page's visible text, one block per block-level element
 
 What the html rules stripped comes back as removed blocks (origin "html-stripped"), after the
 article's blocks, so `--explain` shows them and no text-stage rule can start a section at them.
+See docs/html.md for the choices and the figures behind them.
 """
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any, Sequence
 
 import lxml.html
 from lxml import etree
@@ -28,13 +30,13 @@ from .rules import SiteRules
 # trafilatura's settings, chosen over the whole benchmark set (scripts/bench_html.py), never per page.
 EXTRACT_OPTIONS: dict[str, Any] = {
     "include_comments": False,
-    "include_tables": True,
-    "fast": True,              # skip the readability/jusText comparison: as good here, and a third faster
-    "favor_precision": False,
+    "include_tables": True,     # without tables: F1 0.953 instead of 0.961 (trafilatura alone)
+    "fast": True,               # no readability/jusText comparison: F1 as good here, a third faster
+    "favor_precision": False,   # 0.969 alone, but at the default's time; with the text stage, less
     "favor_recall": False,
 }
-# With a site body selector the site author has already chosen the article: keep all of it.
-BODY_SELECTOR_OPTIONS: dict[str, Any] = {**EXTRACT_OPTIONS, "favor_precision": False, "favor_recall": True}
+# With a site body selector the site's author has already chosen the article: keep all of it.
+BODY_SELECTOR_OPTIONS: dict[str, Any] = {**EXTRACT_OPTIONS, "favor_recall": True}
 
 # Text-stage signals that undo trafilatura's work, measured over the whole benchmark set with
 # scripts/bench_html.py (F1 with each one alone switched on, the others off): the article span
@@ -43,13 +45,16 @@ BODY_SELECTOR_OPTIONS: dict[str, Any] = {**EXTRACT_OPTIONS, "favor_precision": F
 # -0.004) and the related-run (list items inside articles: -0.001).
 EXTRACTED_TEXT_SKIPS: frozenset[str] = frozenset({"span", "related-run", "title-headline"})
 
-# Categories of what the html rules remove (rule files give no category for them yet).
-STRIP_CATEGORY = "other"
-OUTSIDE_BODY_CATEGORY = "navigation"
-STRIP_RULE = "html-strip"
-# The page's headline and description are looked for among this many blocks at the top.
+# What the html rules remove: category and rule id (rule files give no category for them yet).
+STRIP_CATEGORY, STRIP_RULE = "other", "html-strip"
+OUTSIDE_BODY_CATEGORY, BODY_RULE = "navigation", "html-body"
+# The page's headline and standfirst are looked for among this many blocks at the top.
 TITLE_SEARCH_BLOCKS = 4
-BODY_RULE = "html-body"
+# A page with more elements than this is refused: trafilatura's time grows with it (about 10 s
+# at 40,000 elements on one core), and the largest benchmark page has 1,600.
+MAX_PAGE_ELEMENTS = 50_000
+# Blocks of the fallbacks (the page's whole visible text, not an article trafilatura found).
+FALLBACK_ORIGIN = "html-page"
 
 # Elements whose text is never visible.
 INVISIBLE_TAGS: frozenset[str] = frozenset({
@@ -63,15 +68,6 @@ BLOCK_TAGS: frozenset[str] = frozenset({
     "th", "caption", "figure", "figcaption", "br", "hr", "address", "details", "summary", "center",
 })
 HEADING_TAGS: frozenset[str] = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-# Blocks of the fallbacks (the page's whole visible text, not an article trafilatura found).
-FALLBACK_ORIGIN = "html-page"
-# A page with more elements than this is refused: trafilatura's time grows with it (about 10 s
-# at 40,000 elements on one core), and the largest benchmark page has 1,600.
-MAX_PAGE_ELEMENTS = 50_000
-
-# trafilatura logs every page it discards; the cleaner reports through its own results instead.
-logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
-logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 _METADATA_FIELDS: tuple[str, ...] = ("title", "author", "date", "sitename", "url")
 
@@ -100,6 +96,7 @@ def html_blocks(text: str, *, url: str | None = None, site: SiteRules | None = N
         raise InputError(f"HTML page too large to extract: {size} elements (the limit is {MAX_PAGE_ELEMENTS})",
                          path=source)
     metadata = page_metadata(tree, url)   # before the site's rules, which may cut the <h1> away
+    h1s = headlines(tree)
     stripped: list[Block] = []
     options = EXTRACT_OPTIONS
     if site is not None:
@@ -113,7 +110,7 @@ def html_blocks(text: str, *, url: str | None = None, site: SiteRules | None = N
     blocks = _extraction_blocks(found) if found is not None else []
     if not blocks:
         blocks = visible_text_blocks(tree) or tag_stripped_blocks(text)
-    label_page_title(blocks, metadata.get("title"), metadata.get("description"))
+    label_page_title(blocks, metadata.get("title"), metadata.get("description"), h1s)
     metadata.pop("description", None)
     return blocks + stripped, metadata
 
@@ -141,7 +138,7 @@ def parse(text: str) -> HtmlElement | None:
     huge-tree option: without it a text node over 10 MB (inline JSON in a <script>) silently ends
     the document there, and the article after it is lost.
     """
-    if not text.strip():
+    if not text or text.isspace():
         return None
     cleaned = _DOCTYPE.sub("", _INVALID_XML_CHARS.sub("", text), count=1)
     try:
@@ -159,14 +156,28 @@ def parse(text: str) -> HtmlElement | None:
 # ---------------------------------------------------------------- site html rules
 
 @lru_cache(maxsize=512)
-def _selector(css: str, path: str) -> etree.XPath:
-    """A CSS selector compiled to XPath once per process. Raises RuleError naming the rule file."""
+def _compile_selector(css: str) -> etree.XPath | str:
+    """A CSS selector compiled to XPath, once per process; or why it cannot be."""
     from cssselect import HTMLTranslator, SelectorError
 
     try:
         return etree.XPath(HTMLTranslator().css_to_xpath(css))
     except (SelectorError, etree.XPathSyntaxError) as exc:
-        raise RuleError(f"bad CSS selector {css!r} in html rules: {exc}", path=path, key="html") from None
+        return str(exc) or exc.__class__.__name__
+
+
+def selector_problem(css: str) -> str | None:
+    """None for a CSS selector the html rules can use, else what is wrong with it (for validating
+    rule files when they are loaded)."""
+    compiled = _compile_selector(css)
+    return compiled if isinstance(compiled, str) else None
+
+
+def _selector(css: str, path: str) -> etree.XPath:
+    compiled = _compile_selector(css)
+    if isinstance(compiled, str):
+        raise RuleError(f"bad CSS selector {css!r} in html rules: {compiled}", path=path, key="html")
+    return compiled
 
 
 def _visible_text(element: HtmlElement) -> str:
@@ -185,8 +196,8 @@ def apply_strip(tree: HtmlElement, site: SiteRules) -> list[Block]:
     out: list[Block] = []
     for css in site.html_strip:
         for element in _selector(css, site.path)(tree):
-            if element.getparent() is None:
-                continue  # the root, or already removed with an ancestor
+            if element.getparent() is None or element.getroottree().getroot() is not tree:
+                continue  # the root itself, or already removed with a matching ancestor
             text = _visible_text(element)
             element.drop_tree()
             if text:
@@ -225,13 +236,12 @@ def apply_body(tree: HtmlElement, site: SiteRules) -> list[Block] | None:
 # ---------------------------------------------------------------- extraction
 
 def extract(tree: HtmlElement, url: str | None, options: dict[str, Any]) -> Extraction | None:
-    """trafilatura on the tree (it works on its own copy): body text and metadata, or None."""
+    """trafilatura on the tree (it works on its own copy): the article's text, or None."""
     import trafilatura
 
     try:
         doc = trafilatura.bare_extraction(tree, url=url, with_metadata=False, **options)
-    except (ValueError, TypeError, AttributeError, IndexError, KeyError, etree.LxmlError, RecursionError):
-        # trafilatura gives up on some broken trees; the visible text is still there
+    except Exception:  # noqa: BLE001 -- a third-party failure on a strange page; the fallback still gives its text
         return None
     if doc is None:
         return None
@@ -254,12 +264,20 @@ def _extraction_blocks(found: Extraction) -> list[Block]:
 
 def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, Any]:
     """trafilatura's metadata from the page's head: meta tags, OpenGraph, JSON-LD, canonical link,
-    <title>/<h1>, and htmldate on the markup.
+    <title>/<h1>, and htmldate on the markup; {} when they fail on a strange page.
 
     This is `trafilatura.metadata.extract_metadata` less its three scans of the whole body (author
     elements, category/tag links, licence links) and htmldate's text search: those cost as much as
-    the extraction itself, and bylines in the body are the text stage's job.
+    the extraction itself (8.5 ms against 1.1 ms a page on the benchmark), and bylines in the body
+    are the text stage's job.
     """
+    try:
+        return _page_metadata(tree, url)
+    except Exception:  # noqa: BLE001 -- third-party code on a strange page: no metadata, still a result
+        return {}
+
+
+def _page_metadata(tree: HtmlElement, url: str | None) -> dict[str, Any]:
     from htmldate import find_date
     from trafilatura.metadata import examine_meta, extract_meta_json, extract_sitename, extract_title, extract_url
     from trafilatura.settings import set_date_params
@@ -270,17 +288,14 @@ def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, Any]:
     try:
         doc = extract_meta_json(tree, doc)
     except Exception:  # noqa: BLE001 -- malformed JSON-LD raises anything; trafilatura guards it the same way
-        pass
+        pass  # the meta tags' values stand
     if not doc.title:
         doc.title = extract_title(tree)
     if not doc.url:
         doc.url = extract_url(tree, url)
     params = set_date_params(extensive=False)
     params["url"] = doc.url or url
-    try:
-        doc.date = find_date(tree, **params)
-    except (ValueError, TypeError, OverflowError):
-        doc.date = None
+    doc.date = find_date(tree, **params)
     if not doc.sitename:
         doc.sitename = extract_sitename(tree)
     metadata: dict[str, Any] = {k: getattr(doc, k, None) for k in _METADATA_FIELDS}
@@ -304,7 +319,13 @@ def _comparable(text: str) -> str:
     return " ".join(_WORDS.findall(text.casefold()))
 
 
-def label_page_title(blocks: list[Block], title: str | None, description: str | None) -> None:
+def headlines(tree: HtmlElement) -> list[str]:
+    """The texts of the page's <h1> elements (before site rules or trafilatura changed anything)."""
+    return [text for text in (normalise_line(h.text_content()) for h in tree.iter("h1")) if text]
+
+
+def label_page_title(blocks: list[Block], title: str | None, description: str | None,
+                     h1s: Sequence[str] = ()) -> None:
     """The headline, and a standfirst, where they open the text.
 
     trafilatura keeps the <h1> in the body when it sits inside the article; the page's metadata
@@ -313,10 +334,9 @@ def label_page_title(blocks: list[Block], title: str | None, description: str | 
     article's first paragraph (many pages describe themselves by it) and stays.
     """
     wanted: dict[str, tuple[str, str | None, str]] = {}
-    if title:
-        for variant in (title, _TITLE_SUFFIX.sub("", title)):
-            if _comparable(variant):
-                wanted.setdefault(_comparable(variant), ("html-title", "title", title))
+    for variant in ((title, _TITLE_SUFFIX.sub("", title)) if title else ()) + tuple(h1s):
+        if _comparable(variant):
+            wanted.setdefault(_comparable(variant), ("html-title", "title", title or variant))
     if description and _comparable(description):
         wanted.setdefault(_comparable(description), ("html-description", None, description))
     if not wanted:

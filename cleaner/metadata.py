@@ -30,6 +30,8 @@ _TAG_SPLIT = re.compile(r"\s*[,;|]\s*|\s+·\s+")
 _SENTENCE_END = re.compile(r"[.!?…:;,]['\"”’»)\]]*$")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _URLISH = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
+# A menu: three or more short items separated by pipes, bullets, slashes or '::' is not a headline.
+_MENU = re.compile(r"^[^|•·/:]{1,30}(?:\s*(?:\||•|·|::|/)\s*[^|•·/:]{1,30}){2,}$")
 
 
 @dataclass
@@ -59,7 +61,7 @@ def _is_headline_shaped(text: str) -> bool:
     words = text.split()
     if not words or len(words) > TITLE_MAX_WORDS or len(text) < TITLE_MIN_CHARS:
         return False
-    if _URLISH.match(text) or text.endswith((".", ",", ";")) and not text.endswith("..."):
+    if _URLISH.match(text) or _MENU.match(text) or text.endswith((".", ",", ";")) and not text.endswith("..."):
         return False
     letters = [c for c in text if c.isalpha()]
     return bool(letters) and not text.islower()

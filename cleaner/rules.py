@@ -583,8 +583,17 @@ def load_file(path: Path, root: Path | None = None) -> SiteRules | tuple[Rule, .
 # ---------------------------------------------------------------- rule sets
 
 def shipped_rules_dir() -> Path:
-    """The rules/ folder that ships with newsclean (next to the package in a checkout)."""
-    return Path(__file__).resolve().parent.parent / "rules"
+    """The rules that ship with newsclean: `cleaner/shipped_rules/` in an installed wheel
+    (pyproject maps the repository's rules/ there), else rules/ next to the package in a checkout."""
+    here = Path(__file__).resolve().parent
+    installed = here / "shipped_rules"
+    return installed if installed.is_dir() else here.parent / "rules"
+
+
+def samples_shipped(site: SiteRules) -> bool:
+    """False for a shipped site file of an installed package: its test samples stay in the
+    repository (samples/), so `rules check` and `rules test` skip them there."""
+    return Path(site.path).resolve().parent.parent.name != "shipped_rules"
 
 
 def rule_files(dirs: Sequence[Path]) -> list[Path]:
@@ -735,7 +744,7 @@ def check_rules(extra_dirs: Sequence[str | Path] = (), *, shipped: bool = True) 
     report.ruleset, cross = _assemble(loaded, check_disable=shipped)
     report.errors.extend(cross)
     for item in loaded:
-        if isinstance(item.content, SiteRules):
+        if isinstance(item.content, SiteRules) and samples_shipped(item.content):
             for t in item.content.tests:
                 if not Path(t.path).is_file():
                     where = "" if Path(t.sample).is_absolute() else f" (relative to {t.base})"

@@ -11,7 +11,8 @@ import pytest
 from conftest import BENCH, run_cli
 
 from cleaner import CleanerError, InputError, RuleError, clean
-from cleaner.html import MAX_PAGE_ELEMENTS, html_blocks, parse
+from cleaner.html import (EXTRACTED_TEXT_SKIPS, MAX_PAGE_ELEMENTS, html_blocks, parse, selector_problem,
+                          text_stage_skips)
 
 needs_bench = pytest.mark.skipif(not BENCH.is_dir(), reason="benchmark pages not present")
 
@@ -97,7 +98,7 @@ site: Example News
 hosts: [example-news.test]
 last_verified: 2026-11-22
 html:
-  strip: ['.newsletter-box', 'aside.related']
+  strip: ['.newsletter-box', 'aside.related', '.ad']
   body: 'div.story'
 """
 
@@ -117,6 +118,7 @@ def site_page() -> str:
     story = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2])
     story += ('<div class="newsletter-box"><p>Get the Morning Briefing in your inbox every day, '
               'sign up now for our free newsletter and never miss a story.</p></div>')
+    story += '<div class="ad"><p>Buy now, pay later</p><div class="ad"><p>Limited offer</p></div></div>'
     story += "".join(f"<p>{p}</p>" for p in PARAGRAPHS[2:])
     story += ('<aside class="related"><p>Museum hours change as well, officials said in a long statement '
               'to the press about the many changes to come in the new year.</p></aside>')
@@ -145,6 +147,8 @@ def test_site_html_rules_strip_and_choose_the_body(site_rules_dir):
     assert stripped["Get the Morning Briefing in your inbox every day"] == ("other", "html-strip")
     assert stripped["Museum hours change as well"] == ("other", "html-strip")
     assert ("navigation", "html-body") in stripped.values()     # the promo and the footer, outside the body
+    ads = [r.text for r in article.removed if r.rule == "html-strip" and "Buy now" in r.text]
+    assert ads == ["Buy now, pay later Limited offer"]          # nested matches: one element, one block
     assert article.title == "Libraries to open longer"
 
 
@@ -291,3 +295,17 @@ def test_html_blocks_one_block_per_paragraph_and_the_headline_as_metadata():
     assert labelled == [("Libraries to open longer", "html-title", "title")]
     assert metadata["title"] == "Libraries to open longer"
     assert parse("") is None and parse("   ") is None
+
+
+def test_text_stage_skips_only_for_what_trafilatura_extracted():
+    extracted, _ = html_blocks(site_page())
+    assert text_stage_skips(extracted) == EXTRACTED_TEXT_SKIPS
+    deep = "<html><body>" + "<div>" * 5_000 + "<p>" + PARAGRAPHS[0] + "</p>" + "</div>" * 5_000 + "</body></html>"
+    fallback, _ = html_blocks(deep)
+    assert fallback and all(b.origin == "html-page" for b in fallback)
+    assert text_stage_skips(fallback) == frozenset()
+
+
+def test_selector_problem_says_what_is_wrong():
+    assert selector_problem("div.story > p:first-child") is None
+    assert selector_problem("aside[[") and selector_problem("")
