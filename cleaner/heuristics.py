@@ -86,6 +86,7 @@ SECTION_MARKERS: tuple[str, ...] = (
     r"in (?:other|case you missed (?:it)?)(?: news)?", r"(?:leave|post|add|write) a (?:reply|comment|response)",
     r"\d+\s+(?:comments?|responses|replies)", r"comments?(?:\s*\(\d+\))?", r"(?:show|view|read|load|see) (?:all )?(?:\d+ )?comments",
     r"(?:top[- ]rated|newest|oldest|featured) comments", r"join the (?:conversation|discussion)", r"discussion",
+    r"more", r"see also", r"also read", r"further reading",
     # Spanish
     r"(?:noticias|art[ií]culos|notas|entradas) relacionad[ao]s", r"(?:tambi[eé]n )?te (?:puede|podr[ií]a) interesar",
     r"lo m[aá]s (?:le[ií]do|visto|popular)", r"m[aá]s noticias", r"otras noticias", r"comentarios", r"deja (?:un|tu) comentario",
@@ -119,6 +120,7 @@ CLOSING_LINES: tuple[str, ...] = (
     r"^\((?:[^()]{0,40}\b(?:reporting|contributed|editing|writing|compiled|additional)\b[^()]{0,160})\)\.?$",
     r"^(?:additional )?(?:reporting|writing|editing) by\b.{0,160}$",
     r"\bcontributed to this (?:report|story|article)\.?\)?$",
+    r"^\[[^\[\]\d]{3,60}\d{0,4}\]$",     # a source reference: "[Ni'matul Ukhuwah hal. 41]"
 )
 
 # Related list: at least this many consecutive headline-like lines after the article's last
@@ -132,7 +134,7 @@ PULLQUOTE_MIN_CHARS = 40
 # A whole block repeated: later copies go when the block has at least this many words.
 DUPLICATE_MIN_WORDS = 15
 # ... and stands at most this many times (a question repeated in every part of an interview
-# series, or a template line of a structured list, is the article's own).
+# series, or a template line of a structured list, is the article's own; so is any question).
 DUPLICATE_MAX_COPIES = 2
 
 # The named signals; `label(disabled=...)` switches them off one by one (scripts/evaluate.py --ablate).
@@ -266,7 +268,8 @@ def label_pullquotes(blocks: list[Block], duplicates: bool = True, pullquotes: b
                 _QUOTE_END.search(b.text) or plain(b.text)[:1] in _QUOTE_CHARS):
             continue
         if n in seen:
-            if duplicates and b.words >= DUPLICATE_MIN_WORDS and copies.get(n, 0) <= DUPLICATE_MAX_COPIES:
+            if duplicates and b.words >= DUPLICATE_MIN_WORDS and copies.get(n, 0) <= DUPLICATE_MAX_COPIES \
+                    and not n.endswith("?"):
                 _remove(b, "duplicate", "repeated-block", "the same text stands earlier in the document")
             continue
         seen.add(n)
@@ -292,6 +295,19 @@ def label_section_markers(blocks: list[Block]) -> None:
         if _SECTION_MARKER.match(text):
             category = "comments" if _COMMENTS_WORD.search(text) else "related"
             _remove(b, category, SECTION_MARKER_RULE, "a section heading that follows articles")
+
+
+def label_marker_lists(blocks: list[Block], shapes: list[Shape | None]) -> None:
+    """The headline-like lines right after a section marker ("More:", "Related stories") are the
+    list it introduces, even inside the article."""
+    for i, b in enumerate(blocks):
+        if b.label is None or b.label.rule != SECTION_MARKER_RULE:
+            continue
+        j = i + 1
+        while j < len(blocks) and blocks[j].label is None and shapes[j] is not None \
+                and shapes[j].cls == SHORT and _headline_like(shapes[j]):  # type: ignore[union-attr]
+            _remove(blocks[j], "related", "marker-list", f"a headline in the list under {plain(b.text)!r}")
+            j += 1
 
 
 def span_values(blocks: list[Block], shapes: list[Shape | None], isolated: bool = True) -> list[float | None]:
@@ -493,6 +509,8 @@ def label(blocks: list[Block], language: str = "English", disabled: frozenset[st
     stops = stopwords(language)
     shapes: list[Shape | None] = [None if (b.label is not None and b.label.removed) else shape(plain(b.text), stops)
                                   for b in blocks]
+    if "section-marker" not in disabled:
+        label_marker_lists(blocks, shapes)
     if "span" not in disabled:
         label_outside_span(blocks, shapes, isolated="isolated-prose" not in disabled,
                            soft_bottom="soft-end" not in disabled, edges="edge-lines" not in disabled)

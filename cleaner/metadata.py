@@ -119,9 +119,14 @@ def label_title(blocks: list[Block], url: str | None) -> None:
                                 reason="metadata: the headline above the first paragraph", field="title", value=text)
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 @lru_cache(maxsize=4096)
 def parse_date(value: str) -> str | None:
     """A date in free text to ISO 8601 (YYYY-MM-DD, with the time when one is given)."""
+    if _ISO_DATE.fullmatch(value.strip()):
+        return value.strip()  # already ISO (trafilatura's dates for HTML): no need for dateparser
     import dateparser  # imported lazily: dateparser is slow to import
 
     text = re.sub(r"^\s*(?:updated|published|posted|last updated|date)\s*:?\s*", "", value, flags=re.I)

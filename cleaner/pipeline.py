@@ -48,15 +48,17 @@ def clean(document: str | bytes, *, url: str | None = None, site: str | None = N
     site_rules = rules.match(url=url, text=text, site=site) if (opts.site_rules or site) else None
 
     extracted: dict[str, Any] = {}
+    skip: frozenset[str] = frozenset()
     if fmt == "html":
-        from .html import html_blocks  # imported lazily: plain text never needs trafilatura
+        from .html import html_blocks, text_stage_skips  # imported lazily: plain text never needs trafilatura
 
-        blocks, extracted = html_blocks(text, url=url, site=site_rules)
+        blocks, extracted = html_blocks(text, url=url, site=site_rules, source=source)
+        skip = text_stage_skips(blocks)
     else:
         blocks = text_blocks(text)
 
     lang = language.detect(_language_sample(blocks))
-    warnings = label_blocks(blocks, site_rules, rules, lang, opts, url)
+    warnings = label_blocks(blocks, site_rules, rules, lang, opts, url, skip)
     meta = collect(blocks, url=url or extracted.get("url"), site_metadata=dict(site_rules.metadata) if site_rules and not _stale(warnings) else {},
                    extracted=extracted)
     return render(blocks, meta, site=None if _stale(warnings) or site_rules is None else site_rules.name,
@@ -79,14 +81,18 @@ def _language_sample(blocks: list[Block]) -> str:
 
 
 def label_blocks(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet, lang: str,
-                 opts: Options, url: str | None = None) -> list[str]:
-    """Label every block; returns warnings. Applies the stale-rule guard."""
+                 opts: Options, url: str | None = None, skip: frozenset[str] = frozenset()) -> list[str]:
+    """Label every block; returns warnings. Applies the stale-rule guard.
+
+    `skip` names text-stage signals not to run (heuristics.SWITCHES, and "title-headline")."""
     warnings: list[str] = []
     pristine = [b.label for b in blocks]
-    _label_all(blocks, site_rules, rules, lang, opts, url, warnings)
+    _label_all(blocks, site_rules, rules, lang, opts, url, warnings, skip)
     if site_rules is not None and blocks:
-        total = sum(b.words for b in blocks)
-        kept = sum(b.words for b in blocks if b.label is None or b.label.keep)
+        # what the HTML stage already removed (html rules, the page's headline) does not count
+        judged = [b for b, label in zip(blocks, pristine) if label is None]
+        total = sum(b.words for b in judged)
+        kept = sum(b.words for b in judged if b.label is None or b.label.keep)
         site_removed: dict[str, int] = {}
         site_ids = {r.id for r in site_rules.rules}
         for b in blocks:
@@ -98,12 +104,12 @@ def label_blocks(blocks: list[Block], site_rules: SiteRules | None, rules: RuleS
                 b.label = label
             warnings = [f"stale site rules: {site_rules.name} rule '{worst}' would remove "
                         f"{site_removed[worst]} of {total} words; cleaned with generic rules instead"]
-            _label_all(blocks, None, rules, lang, opts, url, warnings)
+            _label_all(blocks, None, rules, lang, opts, url, warnings, skip)
     return warnings
 
 
 def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet, lang: str,
-               opts: Options, url: str | None, warnings: list[str]) -> None:
+               opts: Options, url: str | None, warnings: list[str], skip: frozenset[str] = frozenset()) -> None:
     disabled: frozenset[str] = frozenset()
     if site_rules is not None:
         report = apply_rules(blocks, site_rules.rules, "site")
@@ -114,9 +120,10 @@ def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet
     generic = [r for r in rules.generic if r.id not in disabled]
     report = apply_rules(blocks, generic, "generic")
     warnings.extend(f"generic rule '{r}' timed out and was skipped" for r in report.timed_out)
-    label_title(blocks, url)
+    if "title-headline" not in skip:
+        label_title(blocks, url)
     if opts.heuristics:
-        heuristics.label(blocks, language.stoplist_name(lang))
+        heuristics.label(blocks, language.stoplist_name(lang), disabled=skip)
 
 
 def label_common_lines(blocks: list[Block], common: frozenset[str]) -> None:

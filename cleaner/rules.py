@@ -190,11 +190,12 @@ class Rule:
     note: str | None = None
 
     def matches(self, text: str) -> bool:
-        n = len(text.split())
-        if self.max_words is not None and n > self.max_words:
-            return False
-        if self.min_words is not None and n < self.min_words:
-            return False
+        if self.max_words is not None or self.min_words is not None:
+            n = word_count(text)
+            if self.max_words is not None and n > self.max_words:
+                return False
+            if self.min_words is not None and n < self.min_words:
+                return False
         return any(_search(p, text, self) for p in self.patterns)
 
     def describe(self) -> str:
@@ -297,6 +298,12 @@ def _host(url: str | None) -> str:
     except ValueError:
         return ""
     return host.lower().rstrip(".")
+
+
+@lru_cache(maxsize=65536)
+def word_count(text: str) -> int:
+    """Words of a block's text: asked by every rule with max_words/min_words, counted once."""
+    return len(text.split())
 
 
 def _search(pattern: regex.Pattern, text: str, rule: Rule | None) -> bool:
@@ -530,6 +537,7 @@ def compile_site(data: _Map, path: str, base: Path | None = None) -> SiteRules:
     html = data.get("html", _Map())
     if html:
         _check_keys(html, HTML_KEYS, path, "html")
+        _check_selectors(html, path)
     lv = data.get("last_verified")
     if isinstance(lv, str) and not regex.fullmatch(DATE_FORMAT, lv.strip()):
         raise RuleError(f"must be a date written YYYY-MM-DD, not {lv!r}", path=path, line=data.lines["last_verified"],
@@ -542,6 +550,20 @@ def compile_site(data: _Map, path: str, base: Path | None = None) -> SiteRules:
         last_verified=str(lv).strip() if lv is not None else None, tests=_compile_tests(data, path, base),
         lines=tuple(lines.items()),
     )
+
+
+def _check_selectors(html: _Map, path: str) -> None:
+    """Every CSS selector of a site's `html:` rules must compile (cleaner.html.selector_problem)."""
+    from .html import selector_problem  # lxml and cssselect: only for files that have html rules
+
+    for key in ("strip", "body"):
+        value = html.get(key)
+        items = value if isinstance(value, list) else [] if value is None else [value]
+        lines = getattr(value, "lines", None) or [html.lines.get(key)] * len(items)
+        for css, line in zip(items, lines):
+            problem = selector_problem(css) if isinstance(css, str) and css.strip() else "a selector must be a non-empty string"
+            if problem:
+                raise RuleError(f"bad CSS selector {css!r}: {problem}", path=path, line=line, key=key)
 
 
 def _empty_seq() -> _Seq:

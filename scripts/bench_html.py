@@ -66,16 +66,14 @@ def timed(fn: Callable[[str, str | None], str], html: str, url: str | None) -> t
     return out, time.perf_counter() - start
 
 
-def score(scorer: Path, pred: Path, gold: Path, per_doc: Path | None) -> str:
-    cmd = [sys.executable, str(scorer), str(pred), str(gold), "--name", pred.name]
+def score(scorer: Path, pred: Path, gold: Path, per_doc: Path | None) -> tuple[str, dict]:
+    """bench/score.py on one folder of predictions: its printed line and its JSON summary."""
+    summary = pred.with_suffix(".score.json")
+    cmd = [sys.executable, str(scorer), str(pred), str(gold), "--name", pred.name, "--json", str(summary)]
     if per_doc:
         cmd += ["--per-doc", str(per_doc)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    return done.stdout.strip()
-
-
-def f1_of(line: str) -> float:
-    return float(line.split("F1 ", 1)[1].split()[0])
+    return done.stdout.strip(), json.loads(summary.read_text(encoding="utf-8"))
 
 
 def main() -> int:
@@ -114,14 +112,14 @@ def main() -> int:
             best[name].append(min(times[name]))
             (out / name / f"{doc_id}.txt").write_text(outputs[name], encoding="utf-8")
 
-    lines = {name: score(scorer, out / name, args.bench, out / f"{name}.per-doc.tsv" if args.per_doc else None)
-             for name in SYSTEMS}
-    for line in lines.values():
+    scores = {name: score(scorer, out / name, args.bench, out / f"{name}.per-doc.tsv" if args.per_doc else None)
+              for name in SYSTEMS}
+    for line, _ in scores.values():
         print(line)
     ms = {name: 1000 * statistics.fmean(best[name]) for name in SYSTEMS}
     ratio = ms["newsclean"] / ms["trafilatura"]
-    f1 = {name: f1_of(line) for name, line in lines.items()}
-    print(f"pages {len(pages)}  F1 trafilatura {f1['trafilatura']:.3f}  newsclean {f1['newsclean']:.3f}")
+    f1 = {name: summary["f1"] for name, (_, summary) in scores.items()}
+    print(f"pages {len(pages)}  F1 trafilatura {f1['trafilatura']:.4f}  newsclean {f1['newsclean']:.4f}")
     print(f"time per page (fastest of {args.repeat}): trafilatura {ms['trafilatura']:.1f} ms  "
           f"newsclean {ms['newsclean']:.1f} ms  ratio {ratio:.2f}")
     print(f"predictions in {out}")
