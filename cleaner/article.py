@@ -7,6 +7,7 @@ batch statistics and rule tests read.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 # Closed list of categories, shared by rule files and heuristics.
@@ -45,9 +46,21 @@ class Block:
     heading: bool = False       # known to be a heading (from HTML markup)
     label: Label | None = None
 
-    @property
+    # A block's text never changes, so what every rule asks of it is computed once.
+    @cached_property
     def words(self) -> int:
         return len(self.text.split())
+
+    @cached_property
+    def plain(self) -> str:
+        """The text without leading bullets: what rule patterns match against."""
+        from .blocks import plain  # blocks.py builds Blocks: imported here to avoid a cycle
+
+        return plain(self.text)
+
+    @cached_property
+    def lowered(self) -> str:
+        return self.plain.lower()
 
 
 @dataclass(frozen=True)

@@ -29,13 +29,13 @@ from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterable, Iterator, Protocol, TextIO
+from typing import Any, Callable, Iterator, Protocol, TextIO
 from urllib.parse import urlsplit
 
 from .article import Article
 from .blocks import dedup_key, text_blocks
 from .decode import decode, detect_format
-from .errors import CleanerError, InputError
+from .errors import CleanerError
 from .fileio import MAX_DOCUMENT_BYTES, write_atomic
 from .output import as_json, as_text
 from .pipeline import Options, clean

@@ -1,16 +1,22 @@
 """Generic, rule-less signals: where the article starts and ends, and what around it is not article.
 
-Classify, then revise with neighbours, in the manner of jusText, then take the article's span:
+Classify, then revise with neighbours, in the manner of jusText, then take the article's span
+(docs/generic-detection.md has the figures):
 
 1. **shape** — every block gets a `Shape` (words, stop-word density in the document's language,
-   final punctuation, capitalised-word share, numbers, link/URL shape) and from it a class:
-   `good` (prose), `near` (prose-like), `data` (table rows: numbers), `short` (everything else).
-2. **span** — each block is worth words (good), half its words (near), nothing (data rows,
-   items of a list introduced by a line ending in ':') or a cost (short lines); the article is
-   the run of blocks with the largest total (a maximum-sum segment, one pass). Short lines
-   *between* paragraphs are inside the span and stay (subheadings, "Said Gates:"); what lies
-   above or below it is removed, with the category its shape suggests.
-3. **local signals**, anywhere: pull quotes and teasers that repeat text of another block,
+   final punctuation, capitalised-word share, numbers, URL shape) and from it a class: `good`
+   (prose), `near` (prose-like), `data` (table rows: numbers), `short` (everything else).
+2. **section markers** — short lines that open what follows an article ("Related stories",
+   "Most read", "12 comments", "Leia também") are removed, with the headline list under them.
+3. **span** — each block is worth words (good), half its words (near), nothing (data rows),
+   a little (items of a list introduced by a line ending in ':') or a cost (short lines, more in
+   long runs; lines rules removed; section markers a lot); prose with no prose on either side
+   (a teaser's blurb) is discounted. The article is the run of blocks with the largest total (a
+   maximum-sum segment, one pass). Short lines *between* paragraphs are inside the span and stay
+   (subheadings, "Said Gates:"); a subheading right above it and a closing credit right below it
+   join it; when nothing below it is marked as boilerplate, the text's tail joins it too. What
+   lies above or below is removed, with the category its shape suggests.
+4. **local signals**, anywhere: pull quotes and teasers that repeat text of another block,
    captions split off a glued caption+dateline line, a run of headline-like lines after the
    last paragraph (a related-articles list).
 
@@ -77,36 +83,55 @@ SECTION_MARKERS: tuple[str, ...] = (
     # English
     r"related(?: articles?| stories| posts?| news| content| topics| coverage| links| videos?| reading)?",
     r"(?:you|we think you) (?:may|might|will|could) (?:also )?(?:like|enjoy|be interested in)",
-    r"more (?:from|on|in|about) .{1,40}", r"more (?:stories|news|articles|videos|headlines)(?: from .{1,30})?",
-    r"recommended(?: for you| stories| articles| reading| videos)?", r"(?:the )?most (?:popular|read|viewed|shared|commented|emailed)(?: stories| articles| news)?",
-    r"trending(?: now| news| stories| articles| topics)?(?: on .{1,30})?", r"popular (?:now|stories|posts|articles|news)",
+    r"more (?:from|on|in|about) .{1,40}",
+    r"more (?:stories|news|articles|videos|headlines)(?: from .{1,30})?",
+    r"recommended(?: for you| stories| articles| reading| videos)?",
+    r"(?:the )?most (?:popular|read|viewed|shared|commented|emailed)(?: stories| articles| news)?",
+    r"trending(?: now| news| stories| articles| topics)?(?: on .{1,30})?",
+    r"popular (?:now|stories|posts|articles|news)",
     r"(?:what|stories) to read next", r"read (?:next|this next)", r"up next", r"(?:don'?t|do not) miss",
     r"(?:latest|top|recent) (?:news|stories|articles|posts|headlines|videos)", r"editor'?s'? picks",
-    r"around the (?:web|site)", r"(?:sponsored|promoted|partner) (?:content|stories|links|posts)", r"from (?:our|the) (?:partners|web)",
-    r"in (?:other|case you missed (?:it)?)(?: news)?", r"(?:leave|post|add|write) a (?:reply|comment|response)",
-    r"\d+\s+(?:comments?|responses|replies)", r"comments?(?:\s*\(\d+\))?", r"(?:show|view|read|load|see) (?:all )?(?:\d+ )?comments",
-    r"(?:top[- ]rated|newest|oldest|featured) comments", r"join the (?:conversation|discussion)", r"discussion",
+    r"around the (?:web|site)", r"(?:sponsored|promoted|partner) (?:content|stories|links|posts)",
+    r"from (?:our|the) (?:partners|web)",
+    r"in (?:other|case you missed (?:it)?)(?: news)?",
+    r"(?:leave|post|add|write) a (?:reply|comment|response)",
+    r"\d+\s+(?:comments?|responses|replies)", r"comments?(?:\s*\(\d+\))?",
+    r"(?:show|view|read|load|see) (?:all )?(?:\d+ )?comments",
+    r"(?:top[- ]rated|newest|oldest|featured) comments", r"join the (?:conversation|discussion)",
+    r"discussion",
     r"more", r"see also", r"also read", r"further reading",
+    r"more (?:great |top |of (?:the )?)?.{0,20}(?:stories|articles|news|reads)",
+    r"(?:about|sobre|über|acerca de) (?:the author|o autor|a autora|den autor|el autor|(?-i:[A-Z][\w.-]+(?: [A-Z][\w.-]+){0,2}))",
+    r"[àa] propos de l'auteur",
     # Spanish
-    r"(?:noticias|art[ií]culos|notas|entradas) relacionad[ao]s", r"(?:tambi[eé]n )?te (?:puede|podr[ií]a) interesar",
-    r"lo m[aá]s (?:le[ií]do|visto|popular)", r"m[aá]s noticias", r"otras noticias", r"comentarios", r"deja (?:un|tu) comentario",
+    r"(?:noticias|art[ií]culos|notas|entradas) relacionad[ao]s",
+    r"(?:tambi[eé]n )?te (?:puede|podr[ií]a) interesar",
+    r"lo m[aá]s (?:le[ií]do|visto|popular)", r"m[aá]s noticias", r"otras noticias", r"comentarios",
+    r"deja (?:un|tu) comentario",
     # French
-    r"(?:[àa] )?lire aussi", r"sur le m[eê]me sujet", r"articles? (?:similaires|li[ée]s)", r"les plus (?:lus|partag[ée]s)",
-    r"commentaires", r"laisser un commentaire", r"vous aimerez (?:aussi|peut-[eê]tre)", r"[àa] voir aussi", r"dans la m[eê]me rubrique",
+    r"(?:[àa] )?lire aussi", r"sur le m[eê]me sujet", r"articles? (?:similaires|li[ée]s)",
+    r"les plus (?:lus|partag[ée]s)",
+    r"commentaires", r"laisser un commentaire", r"vous aimerez (?:aussi|peut-[eê]tre)", r"[àa] voir aussi",
+    r"dans la m[eê]me rubrique",
     # German
-    r"das k[öo]nnte sie (?:auch )?interessieren", r"mehr zum thema", r"(?:weitere|[äa]hnliche|verwandte) artikel", r"meistgelesen(?:e)?",
+    r"das k[öo]nnte sie (?:auch )?interessieren", r"mehr zum thema",
+    r"(?:weitere|[äa]hnliche|verwandte) artikel", r"meistgelesen(?:e)?",
     r"kommentare", r"auch interessant", r"lesen sie auch",
     # Portuguese
-    r"(?:not[íi]cias|artigos|posts|mat[ée]rias) relacionad[ao]s", r"leia (?:tamb[ée]m|mais)", r"veja (?:tamb[ée]m|mais)", r"mais lidas",
+    r"(?:not[íi]cias|artigos|posts|mat[ée]rias) relacionad[ao]s", r"leia (?:tamb[ée]m|mais)",
+    r"veja (?:tamb[ée]m|mais)", r"mais lidas",
     r"coment[áa]rios", r"deixe (?:um|seu) coment[áa]rio", r"voc[êe] (?:tamb[ée]m )?(?:pode|vai) gostar",
     # Italian
-    r"(?:articoli|notizie) correlat[ie]", r"leggi anche", r"(?:ti )?potrebbe(?:ro)? (?:anche )?interessarti", r"i pi[uù] letti",
+    r"(?:articoli|notizie) correlat[ie]", r"leggi anche", r"(?:ti )?potrebbe(?:ro)? (?:anche )?interessarti",
+    r"i pi[uù] letti",
     r"commenti", r"lascia un commento",
     # Russian
-    r"читайте (?:также|еще|ещё)", r"похожие (?:статьи|новости|материалы)", r"комментарии", r"самое (?:популярное|читаемое)",
+    r"читайте (?:также|еще|ещё)", r"похожие (?:статьи|новости|материалы)", r"комментарии",
+    r"самое (?:популярное|читаемое)",
     r"(?:новости )?по теме", r"другие новости", r"смотрите также",
     # Indonesian, Dutch
-    r"baca juga", r"berita terkait", r"artikel terkait", r"terpopuler", r"lees ook", r"gerelateerde artikelen", r"meest gelezen",
+    r"baca juga", r"berita terkait", r"artikel terkait", r"terpopuler", r"lees ook",
+    r"gerelateerde artikelen", r"meest gelezen",
 )
 
 # Removals that do not mark the end of an article (they happen inside articles too).
@@ -138,8 +163,8 @@ DUPLICATE_MIN_WORDS = 15
 DUPLICATE_MAX_COPIES = 2
 
 # The named signals; `label(disabled=...)` switches them off one by one (scripts/evaluate.py --ablate).
-SWITCHES: tuple[str, ...] = ("pullquote", "duplicate", "glued-caption", "section-marker", "isolated-prose", "span", "soft-end", "edge-lines",
-                             "related-run")
+SWITCHES: tuple[str, ...] = ("pullquote", "duplicate", "glued-caption", "section-marker", "isolated-prose",
+                             "span", "soft-end", "edge-lines", "related-run")
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _NUMBER = re.compile(r"^\d[\d.,:%/]*$|^[\d.,]+%$")

@@ -17,8 +17,8 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import os
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 from urllib.parse import urlsplit
@@ -28,6 +28,7 @@ import yaml
 
 from .article import CATEGORIES, META_FIELDS, Block, Label
 from .blocks import plain
+from .prefilter import gate
 from .errors import RuleError
 
 # A user's pattern may not take longer than this on one block (catastrophic backtracking).
@@ -188,15 +189,37 @@ class Rule:
     first: int | None = None
     source: str = ""            # file:line, for messages
     note: str | None = None
+    # Time limit of one search. Shipped rules are vetted (probed at load, tested) and run without
+    # one: the limit costs several times the search itself. A user's rules always have it.
+    timeout: float | None = PATTERN_TIMEOUT_S
 
-    def matches(self, text: str) -> bool:
+    def matches(self, text: str, words: int | None = None, lowered: str | None = None) -> bool:
         if self.max_words is not None or self.min_words is not None:
-            n = word_count(text)
+            n = len(text.split()) if words is None else words
             if self.max_words is not None and n > self.max_words:
                 return False
             if self.min_words is not None and n < self.min_words:
                 return False
-        return any(_search(p, text, self) for p in self.patterns)
+        low = text.lower() if lowered is None else lowered
+        for pattern, keys, ignore_case in self.gated_patterns:
+            if keys is not None:
+                hay = low if ignore_case else text
+                for key in keys:
+                    if key in hay:
+                        break
+                else:
+                    continue  # the pattern cannot match: none of its literal starts is there
+            if _search(pattern, text, self):
+                return True
+        return False
+
+    @cached_property
+    def gated_patterns(self) -> tuple[tuple[regex.Pattern, tuple[str, ...] | None, bool], ...]:
+        """Each pattern with its literal gate (cleaner.prefilter), computed once per rule."""
+        return tuple((p, gate(p), bool(p.flags & regex.IGNORECASE)) for p in self.patterns)
+
+    def matches_block(self, b: Block) -> bool:
+        return self.matches(b.plain, b.words, b.lowered)
 
     def describe(self) -> str:
         """The rule's action and patterns in one line, as written in its file."""
@@ -300,15 +323,9 @@ def _host(url: str | None) -> str:
     return host.lower().rstrip(".")
 
 
-@lru_cache(maxsize=65536)
-def word_count(text: str) -> int:
-    """Words of a block's text: asked by every rule with max_words/min_words, counted once."""
-    return len(text.split())
-
-
 def _search(pattern: regex.Pattern, text: str, rule: Rule | None) -> bool:
     try:
-        return pattern.search(text, timeout=PATTERN_TIMEOUT_S) is not None
+        return pattern.search(text, timeout=rule.timeout if rule is not None else PATTERN_TIMEOUT_S) is not None
     except TimeoutError:
         raise PatternTimeout(rule) from None
 
@@ -641,8 +658,18 @@ class _Loaded:
     content: SiteRules | tuple[Rule, ...]
 
 
+SHIPPED_PRIORITY = 0
+
+
+def _vetted(content: SiteRules | tuple[Rule, ...]) -> SiteRules | tuple[Rule, ...]:
+    """Shipped rules run without a per-search time limit (see Rule.timeout)."""
+    if isinstance(content, SiteRules):
+        return replace(content, rules=tuple(replace(r, timeout=None) for r in content.rules))
+    return tuple(replace(r, timeout=None) for r in content)
+
+
 def _rule_dirs(extra_dirs: Sequence[str | Path], shipped: bool) -> list[tuple[int, Path]]:
-    dirs = [(0, shipped_rules_dir())] if shipped else []
+    dirs = [(SHIPPED_PRIORITY, shipped_rules_dir())] if shipped else []
     return dirs + [(i + 1, Path(d)) for i, d in enumerate(extra_dirs)]
 
 
@@ -730,7 +757,7 @@ def _scan(folder: str, out: list[tuple[str, int, int]]) -> None:
 @lru_cache(maxsize=8)
 def _load_ruleset_cached(extra_dirs: tuple[str, ...], shipped: bool,
                          signature: tuple[tuple[str, int, int], ...]) -> RuleSet:
-    loaded = [_Loaded(prio, root, path, load_file(path, root))
+    loaded = [_Loaded(prio, root, path, _vetted(load_file(path, root)) if prio == SHIPPED_PRIORITY else load_file(path, root))
               for prio, root in _rule_dirs(extra_dirs, shipped) for path in files_in(root)]
     ruleset, errors = _assemble(loaded, check_disable=shipped)
     if errors:
@@ -812,7 +839,7 @@ def _label(rule: Rule, stage: str, reason: str) -> Label:
 def _drop_line(blocks: list[Block], rule: Rule, stage: str) -> int:
     n = 0
     for b in _window(blocks, rule):
-        if b.label is None and rule.matches(plain(b.text)):
+        if b.label is None and rule.matches_block(b):
             b.label = _label(rule, stage, "line matches")
             n += 1
     return n
@@ -821,7 +848,7 @@ def _drop_line(blocks: list[Block], rule: Rule, stage: str) -> int:
 def _keep_line(blocks: list[Block], rule: Rule, stage: str) -> int:
     n = 0
     for b in _window(blocks, rule):
-        if b.label is None and rule.matches(plain(b.text)):
+        if b.label is None and rule.matches_block(b):
             b.label = Label(keep=True, category="body", rule=rule.id, reason=f"{stage} rule: kept")
             n += 1
     return n
@@ -831,9 +858,9 @@ def _drop_from(blocks: list[Block], rule: Rule, stage: str) -> int:
     """From a block matching the marker to the end, or through the next block matching `until`."""
     n, start = 0, None
     for i, b in enumerate(blocks):
-        text = plain(b.text)
+        text = b.plain
         if start is None:
-            if (b.label is None or b.label.removed) and rule.matches(text):
+            if (b.label is None or b.label.removed) and rule.matches(text, b.words, b.lowered):
                 start = i
             else:
                 continue
@@ -851,7 +878,7 @@ def _drop_run(blocks: list[Block], rule: Rule, stage: str) -> int:
     for b in blocks + [None]:  # type: ignore[list-item]
         if b is not None and b.label is not None and b.label.removed:
             continue
-        if b is not None and b.label is None and rule.matches(plain(b.text)):
+        if b is not None and b.label is None and rule.matches_block(b):
             run.append(b)
             continue
         if len(run) >= rule.min_run:
@@ -867,13 +894,13 @@ def _take(blocks: list[Block], rule: Rule, stage: str) -> int:
     for b in _window(blocks, rule):
         if b.label is not None:
             continue
-        text = plain(b.text)
-        n = len(text.split())
+        text = b.plain
+        n = b.words
         if (rule.max_words is not None and n > rule.max_words) or (rule.min_words is not None and n < rule.min_words):
             continue
         for p in rule.patterns:
             try:
-                m = p.search(text, timeout=PATTERN_TIMEOUT_S)
+                m = p.search(text, timeout=rule.timeout)
             except TimeoutError:
                 raise PatternTimeout(rule) from None
             if m:

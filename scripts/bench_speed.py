@@ -18,7 +18,6 @@ on 2 cores; peak memory for N vs the small corpus within 1.2x.
 from __future__ import annotations
 
 import argparse
-import glob
 import json
 import os
 import re

@@ -34,10 +34,10 @@ from typing import Callable
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from cleaner import heuristics, language  # noqa: E402
+from cleaner import heuristics, language  # noqa: E402  (heuristics.SWITCHES)
 from cleaner.blocks import text_blocks  # noqa: E402
 from cleaner.pipeline import Options, clean  # noqa: E402
-from cleaner.rules import RuleSet, load_file, rule_files, shipped_rules_dir  # noqa: E402
+from cleaner.rules import RuleSet, load_ruleset, rule_files, shipped_rules_dir  # noqa: E402
 
 BENCH = Path("/work/shared/bench")
 RENDERINGS = ("page", "context", "region")
@@ -85,17 +85,16 @@ Cleaner = Callable[[str, str | None], tuple[str, str]]   # (document, url) -> (b
 
 
 def generic_ruleset(skip_families: frozenset[str] = frozenset()) -> RuleSet:
-    """The shipped generic rules without the given families (file stems of rules/generic/*.yaml)."""
-    rules = []
-    files = []
-    for path in rule_files([shipped_rules_dir() / "generic"]):
-        if path.stem in skip_families:
-            continue
-        loaded = load_file(path)
-        if isinstance(loaded, tuple):
-            rules.extend(loaded)
-            files.append(str(path))
-    return RuleSet(sites=(), generic=tuple(rules), files=tuple(files))
+    """The shipped generic rules (as `clean()` loads them) without the given families (file stems
+    of rules/generic/*.yaml), and no site rules."""
+    shipped = load_ruleset()
+    rules = tuple(r for r in shipped.generic if _family(r.source) not in skip_families)
+    return RuleSet(sites=(), generic=rules, files=shipped.files)
+
+
+def _family(source: str) -> str:
+    """'.../rules/generic/donation.yaml:12' -> 'donation'."""
+    return Path(source.rsplit(":", 1)[0]).stem
 
 
 def generic_families() -> list[str]:
@@ -123,17 +122,15 @@ def make_cleaner(skip_families: frozenset[str] = frozenset(),
 
 def _clean_with_switches(document: str, url: str | None, ruleset: RuleSet,
                          heuristics_off: frozenset[str]) -> tuple[str, str]:
-    """The pipeline's text path with heuristics run here, so named heuristics can be switched off.
+    """The pipeline's text path with named heuristics switched off (`label_blocks(skip=...)`).
 
-    Used only while `Options` has no `heuristics_off` field: labels with rules + headline as
-    `clean()` does (heuristics off), then runs `heuristics.label` with the switches.
+    Used while `Options` has no `heuristics_off` field; the body is the kept blocks, as `render` joins them.
     """
     from cleaner.pipeline import _language_sample, label_blocks
 
     blocks = text_blocks(document)
     lang = language.detect(_language_sample(blocks))
-    label_blocks(blocks, None, ruleset, lang, Options(site_rules=False, heuristics=False), url)
-    heuristics.label(blocks, language.stoplist_name(lang), disabled=heuristics_off)
+    label_blocks(blocks, None, ruleset, lang, Options(site_rules=False), url, skip=heuristics_off)
     body = "\n\n".join(b.text for b in blocks if b.label is None or b.label.keep)
     return body, lang
 

@@ -108,6 +108,7 @@ def test_max_words_keeps_phrase_rules_off_long_paragraphs():
     ("Washington (AFP) March 27, 2008", "date", "March 27, 2008"),
     ("Updated 1:39 am EST, Wednesday, November 20, 2019", "date", None),
     ("Tags: Missile Defense, Robert Gates", "tags", "Missile Defense, Robert Gates"),
+    ("Missile Defense, Robert Gates, Vladimir Putin", "tags", "Missile Defense, Robert Gates, Vladimir Putin"),
     ("https://www.example.com/2019/11/story.html", "url", "https://www.example.com/2019/11/story.html"),
 ])
 def test_metadata_take_rules(text, field, value):

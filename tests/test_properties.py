@@ -613,10 +613,10 @@ def _big_document(size: int, seed: int = 7) -> str:
     return "\n".join(out)
 
 
-# The 10 MB document takes minutes on a shared 2-core machine (rules are linear but ~10 us per
-# rule and block, and heuristics.label_pullquotes counts each paragraph in the whole document:
-# quadratic), too long for every run of the suite. It runs with NEWSCLEAN_SLOW_TESTS=1, and in
-# `scripts/fuzz.py --bounded`, which prints the time.
+# The 10 MB document takes one to two minutes on a shared 2-core machine (rules are linear but
+# ~10 us per rule and block, and heuristics.label_pullquotes counts each prose paragraph in the
+# whole document: quadratic), too long for every run of the suite. It runs with
+# NEWSCLEAN_SLOW_TESTS=1, and in `scripts/fuzz.py --bounded`, which prints the time.
 SLOW = os.environ.get("NEWSCLEAN_SLOW_TESTS") == "1"
 
 
