@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test rules-check bench-aeb bench-speed clean
+.PHONY: install demo test rules-check bench-aeb bench-html bench-speed clean
 
 install: $(STAMP)
 
@@ -27,6 +27,16 @@ test: install
 
 rules-check: install
 	$(BIN)/newsclean rules check
+
+# Figures for the README (need ../shared/bench): text renderings, HTML, speed and memory.
+bench-aeb: install
+	$(BIN)/python scripts/evaluate.py --seeds $(ARGS)
+
+bench-html: install
+	$(BIN)/python scripts/bench_html.py $(ARGS)
+
+bench-speed: install
+	$(BIN)/python scripts/bench_speed.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -115,11 +115,11 @@ def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet
         report = apply_rules(blocks, site_rules.rules, "site")
         warnings.extend(f"rule '{r}' ({site_rules.name}) timed out and was skipped" for r in report.timed_out)
         disabled = site_rules.disable
-    if opts.common_lines:
-        label_common_lines(blocks, opts.common_lines)
     generic = [r for r in rules.generic if r.id not in disabled]
     report = apply_rules(blocks, generic, "generic")
     warnings.extend(f"generic rule '{r}' timed out and was skipped" for r in report.timed_out)
+    if opts.common_lines:  # after the rules: a dateline or byline is taken as metadata first
+        label_common_lines(blocks, opts.common_lines)
     if "title-headline" not in skip:
         label_title(blocks, url)
     if opts.heuristics:
