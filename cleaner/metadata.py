@@ -30,6 +30,11 @@ _TAG_SPLIT = re.compile(r"\s*[,;|]\s*|\s+·\s+")
 _SENTENCE_END = re.compile(r"[.!?…:;,]['\"”’»)\]]*$")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _URLISH = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
+# A headline is one sentence (3 word characters before the mark: "Mr. Smith", "U.S. troops" stay).
+_MULTI_SENTENCE = re.compile(r"(?<=\w\w\w)[.!?…]['\"”’»)]*\s+\S")
+_ENDS_LIKE_SENTENCE = re.compile(r"[.!?…]['\"”’»)]*$")
+# A line this long that ends like a sentence is a paragraph, not a headline.
+TITLE_PROSE_MAX_WORDS = 20
 # A menu: three or more short items separated by pipes, bullets, slashes or '::' is not a headline.
 _MENU = re.compile(r"^[^|•·/:]{1,30}(?:\s*(?:\||•|·|::|/)\s*[^|•·/:]{1,30}){2,}$")
 
@@ -62,6 +67,10 @@ def _is_headline_shaped(text: str) -> bool:
     if not words or len(words) > TITLE_MAX_WORDS or len(text) < TITLE_MIN_CHARS:
         return False
     if _URLISH.match(text) or _MENU.match(text) or text.endswith((".", ",", ";")) and not text.endswith("..."):
+        return False
+    if _MULTI_SENTENCE.search(text):
+        return False
+    if len(words) > TITLE_PROSE_MAX_WORDS and _ENDS_LIKE_SENTENCE.search(text):
         return False
     letters = [c for c in text if c.isalpha()]
     return bool(letters) and not text.islower()

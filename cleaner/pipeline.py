@@ -29,6 +29,8 @@ class Options:
     # Lines known to recur across many documents of the site (batch --dedup-lines), as given by
     # blocks.dedup_key(); a block whose key is here is removed with category 'duplicate'.
     common_lines: frozenset[str] = frozenset()
+    # Named heuristics (heuristics.SWITCHES, and "title-headline") not to run: for evaluation.
+    heuristics_off: frozenset[str] = frozenset()
 
 
 DEFAULT_OPTIONS = Options()
@@ -56,6 +58,7 @@ def clean(document: str | bytes, *, url: str | None = None, site: str | None = N
         skip = text_stage_skips(blocks)
     else:
         blocks = text_blocks(text)
+    skip = skip | opts.heuristics_off
 
     lang = language.detect(_language_sample(blocks))
     warnings = label_blocks(blocks, site_rules, rules, lang, opts, url, skip)
