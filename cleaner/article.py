@@ -60,7 +60,8 @@ class Block:
 
     @cached_property
     def lowered(self) -> str:
-        return self.plain.lower()
+        """The plain text case-folded: what case-insensitive literal gates look in."""
+        return self.plain.casefold()
 
 
 @dataclass(frozen=True)

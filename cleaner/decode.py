@@ -29,6 +29,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 # Lone surrogates: no output can encode them. In a str they become U+FFFD.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 REPLACEMENT_CHARACTER = "\ufffd"
+# Declared charsets that decode any bytes, so a wrong declaration never fails: checked against
+# detection (codecs.lookup names), and overruled when detection reads the page with this much less
+# "chaos" (charset-normalizer's measure of implausible characters, 0..1).
+DECODES_ANY_BYTES = frozenset({"iso8859-1", "cp1252", "iso8859-15"})
+MISLABELLED_CHAOS_MARGIN = 0.1
+# How much of the bytes charset detection looks at.
+DETECT_BYTES = 1_000_000
 # Codecs a page may declare that are not character sets: they turn "\\ud800" into a lone
 # surrogate or refuse everything.
 REFUSED_CODECS = frozenset({"raw-unicode-escape", "unicode-escape", "undefined", "utf-7"})
@@ -50,7 +57,11 @@ def decode(data: bytes | str, *, source: str = "<input>") -> str:
     U+FFFD: no output could encode them, so they would crash whoever writes the article.
     """
     if isinstance(data, str):
-        text = _SURROGATE.sub(REPLACEMENT_CHARACTER, data)
+        try:
+            data.encode("utf-8")   # fast: only a str holding lone surrogates fails
+            text = data
+        except UnicodeEncodeError:
+            text = _SURROGATE.sub(REPLACEMENT_CHARACTER, data)
     else:
         text = _decode_bytes(data, source)
     if text.startswith("\ufeff"):
@@ -75,18 +86,39 @@ def _decode_bytes(data: bytes, source: str) -> str:
         pass
     declared = _DECLARED_CHARSET.search(data[:SNIFF_CHARS * 4])
     if declared:
-        text = _decode_as(data, declared.group(1).decode("ascii", "replace"))
-        if text is not None:
+        name = declared.group(1).decode("ascii", "replace")
+        text = _decode_as(data, name)
+        if text is not None and not _mislabelled(data, name):
             return text  # else a wrong declaration: fall through to detection
     from charset_normalizer import from_bytes  # imported lazily: only non-UTF-8 input needs it
 
-    best = from_bytes(data[:1_000_000]).best()
+    best = from_bytes(data[:DETECT_BYTES]).best()
     if best is None or best.encoding is None:
         raise InputError("undecodable bytes: not UTF-8 and no encoding detected", path=source)
     text = _decode_as(data, best.encoding)
     if text is None:
         raise InputError(f"undecodable bytes (detected {best.encoding})", path=source)
     return text
+
+
+def _mislabelled(data: bytes, declared: str) -> bool:
+    """True when a declared charset that decodes any bytes (Latin-1, Windows-1252) reads this page
+    much worse than detection does: e.g. Windows-1251 Russian declared as ISO-8859-1, which would
+    otherwise come out as "Ñîâåò äåïóòàòîâ"."""
+    try:
+        name = codecs.lookup(declared).name
+    except LookupError:
+        return False
+    if name not in DECODES_ANY_BYTES:
+        return False
+    from charset_normalizer import from_bytes
+
+    sample = data[:DETECT_BYTES]
+    best = from_bytes(sample).best()
+    if best is None or codecs.lookup(best.encoding).name in DECODES_ANY_BYTES:
+        return False
+    as_declared = from_bytes(sample, cp_isolation=[name]).best()
+    return as_declared is None or as_declared.chaos > best.chaos + MISLABELLED_CHAOS_MARGIN
 
 
 def _decode_as(data: bytes, encoding: str) -> str | None:

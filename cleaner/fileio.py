@@ -34,6 +34,12 @@ def read_document(path: str, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> bytes:
         raise InputError("not a valid file name", path=path.replace("\x00", "\\x00")) from None
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: str | Path, data: str | bytes) -> None:
     """Write to a temporary file beside `path`, then rename it over `path`: never a half file."""
     target = Path(path)
@@ -41,6 +47,7 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes 0600; an output gets the usual mode
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()

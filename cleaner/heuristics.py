@@ -158,9 +158,9 @@ PULLQUOTE_MIN_WORDS = 8
 PULLQUOTE_MIN_CHARS = 40
 # A whole block repeated: later copies go when the block has at least this many words.
 DUPLICATE_MIN_WORDS = 15
-# ... and stands at most this many times (a question repeated in every part of an interview
-# series, or a template line of a structured list, is the article's own; so is any question).
-DUPLICATE_MAX_COPIES = 2
+# (A question is never a duplicate: an interview series repeats its questions. There is no cap
+# on the number of copies: with one, cleaning the cleaned text would remove what the first pass
+# kept once a copy went for another reason; measured: no change on the benchmark.)
 
 # The named signals; `label(disabled=...)` switches them off one by one (scripts/evaluate.py --ablate).
 SWITCHES: tuple[str, ...] = ("pullquote", "duplicate", "glued-caption", "section-marker", "isolated-prose",
@@ -283,18 +283,22 @@ def label_pullquotes(blocks: list[Block], duplicates: bool = True, pullquotes: b
     """
     norms = [_norm(b.text) for b in blocks]
     long_live = [(b, n) for b, n in zip(blocks, norms) if _live(b) and b.words >= PULLQUOTE_MIN_WORDS]
-    joined = "\n".join(n for _, n in long_live)
     copies: dict[str, int] = {}
     for _, n in long_live:
         copies[n] = copies.get(n, 0) + 1
+    # Which long blocks hold each word: a core can only stand in blocks holding all its inner words
+    # (counting it in the whole document for every block was quadratic: minutes for 10 MB).
+    holding: dict[str, list[int]] = {}
+    for k, (_, n) in enumerate(long_live):
+        for word in set(_WORD.findall(n)):
+            holding.setdefault(word, []).append(k)
     seen: set[str] = set()
     for b, n in zip(blocks, norms):
         if b.label is not None or b.words < PULLQUOTE_MIN_WORDS or not (
                 _QUOTE_END.search(b.text) or plain(b.text)[:1] in _QUOTE_CHARS):
             continue
         if n in seen:
-            if duplicates and b.words >= DUPLICATE_MIN_WORDS and copies.get(n, 0) <= DUPLICATE_MAX_COPIES \
-                    and not n.endswith("?"):
+            if duplicates and b.words >= DUPLICATE_MIN_WORDS and not n.endswith("?"):
                 _remove(b, "duplicate", "repeated-block", "the same text stands earlier in the document")
             continue
         seen.add(n)
@@ -302,8 +306,18 @@ def label_pullquotes(blocks: list[Block], duplicates: bool = True, pullquotes: b
         if not pullquotes or len(core) < PULLQUOTE_MIN_CHARS:
             continue
         # The core stands once in each copy of this block; one more means another block holds it.
-        if joined.count(core) > copies.get(n, 0):
+        if _occurrences(core, long_live, holding) > copies.get(n, 0):
             _remove(b, "pullquote", "pullquote-repeats", "its text stands again inside another paragraph")
+
+
+def _occurrences(core: str, long_live: list[tuple[Block, str]], holding: dict[str, list[int]]) -> int:
+    """How often `core` stands in the long blocks, counted only in those holding its rarest inner
+    word (the first and last words of a core may be parts of words of the block holding it)."""
+    inner = _WORD.findall(core)[1:-1]
+    if not inner:
+        return sum(n.count(core) for _, n in long_live)
+    rarest = min(inner, key=lambda w: len(holding.get(w, ())))
+    return sum(long_live[k][1].count(core) for k in holding.get(rarest, ()))
 
 
 _COMMENTS_WORD = re.compile(r"comment|repl(?:y|ies)|respon|discuss|conversation|коммент|kommentar", re.I)

@@ -6,14 +6,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Sequence
 
 from . import heuristics, language
 from .article import Article, Block, Label, Removed
 from .blocks import dedup_key, text_blocks
 from .decode import decode, detect_format
 from .metadata import collect, label_title
-from .rules import RuleSet, SiteRules, apply_rules, load_ruleset
+from .rules import Rule, RuleSet, SiteRules, apply_rules, load_ruleset
 
 # Stale-rule guard: when site rules would leave less than this share of the words (trafilatura's
 # own guard uses 1/7), the document is cleaned by the generic rules alone and a warning says so.
@@ -31,6 +31,9 @@ class Options:
     common_lines: frozenset[str] = frozenset()
     # Named heuristics (heuristics.SWITCHES, and "title-headline") not to run: for evaluation.
     heuristics_off: frozenset[str] = frozenset()
+    # False: take no metadata from the blocks (no headline heuristic, no `take` rules), for text that
+    # is already a body, e.g. cleaned text: clean(a.text, site=a.site, metadata_blocks=False).text == a.text
+    metadata_blocks: bool = True
 
 
 DEFAULT_OPTIONS = Options()
@@ -115,18 +118,22 @@ def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet
                opts: Options, url: str | None, warnings: list[str], skip: frozenset[str] = frozenset()) -> None:
     disabled: frozenset[str] = frozenset()
     if site_rules is not None:
-        report = apply_rules(blocks, site_rules.rules, "site")
+        report = apply_rules(blocks, _rules_for(site_rules.rules, opts), "site")
         warnings.extend(f"rule '{r}' ({site_rules.name}) timed out and was skipped" for r in report.timed_out)
         disabled = site_rules.disable
-    generic = [r for r in rules.generic if r.id not in disabled]
+    generic = [r for r in _rules_for(rules.generic, opts) if r.id not in disabled]
     report = apply_rules(blocks, generic, "generic")
     warnings.extend(f"generic rule '{r}' timed out and was skipped" for r in report.timed_out)
     if opts.common_lines:  # after the rules: a dateline or byline is taken as metadata first
         label_common_lines(blocks, opts.common_lines)
-    if "title-headline" not in skip:
+    if opts.metadata_blocks and "title-headline" not in skip:
         label_title(blocks, url)
     if opts.heuristics:
         heuristics.label(blocks, language.stoplist_name(lang), disabled=skip)
+
+
+def _rules_for(rules: Sequence[Rule], opts: Options) -> Sequence[Rule]:
+    return rules if opts.metadata_blocks else [r for r in rules if r.action != "take"]
 
 
 def label_common_lines(blocks: list[Block], common: frozenset[str]) -> None:

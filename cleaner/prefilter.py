@@ -26,6 +26,10 @@ MIN_GATE_CHARS = 3
 # More alternatives than this at the start: not worth a gate.
 MAX_GATE_KEYS = 24
 _SKIPPABLE_AT = {_C.AT_BEGINNING, _C.AT_BEGINNING_STRING, _C.AT_BOUNDARY}
+# Syntax the regex module reads otherwise than the stdlib parser: fuzzy constraints `{e<=1}`,
+# flags f (full case folding), r (reverse), V1, `\p{..}`/`\X`, nested sets. No gate for those.
+_REGEX_ONLY = re.compile(r"\{[^}]*[eisd][^}]*\}|\(\?[a-zA-Z-]*[frV]|\\[pPXNmMGK]|\[\[|\[[^\]]*--")
+_REGEX_ONLY_FLAGS = regex.FULLCASE | regex.REVERSE | regex.VERSION1 | regex.BESTMATCH | regex.ENHANCEMATCH
 
 
 def _literal_starts(items: list) -> list[str] | None:
@@ -49,6 +53,8 @@ def _literal_starts(items: list) -> list[str] | None:
                     starts = [s + b for s in starts for b in branch_starts]
             break  # what follows a branch depends on which alternative matched: stop here
         if op is _C.SUBPATTERN:
+            if av[1] or av[2]:  # scoped flags, e.g. (?i:...): its case is not the pattern's
+                break
             sub = _literal_starts(list(av[-1]))
             if sub is not None and len(sub) * len(starts) <= MAX_GATE_KEYS:
                 starts = [s + b for s in starts for b in sub]
@@ -59,9 +65,12 @@ def _literal_starts(items: list) -> list[str] | None:
 
 @lru_cache(maxsize=4096)
 def gate(pattern: regex.Pattern) -> tuple[str, ...] | None:
-    """Literal strings (lower-cased when the pattern ignores case) one of which a text must
-    contain for `pattern` to match it; None when the pattern has no such gate."""
+    """Literal strings (case-folded when the pattern ignores case: `str.casefold`, so that the
+    long s or a final sigma fold as the regex engine folds them) one of which a text must contain
+    for `pattern` to match it; None when the pattern has no such gate."""
     ignore_case = bool(pattern.flags & regex.IGNORECASE)
+    if pattern.flags & _REGEX_ONLY_FLAGS or _REGEX_ONLY.search(pattern.pattern):
+        return None
     try:
         parsed = _P.parse(pattern.pattern, re.IGNORECASE if ignore_case else 0)
     except Exception:  # noqa: BLE001 - regex-module syntax the stdlib parser does not know
@@ -69,6 +78,6 @@ def gate(pattern: regex.Pattern) -> tuple[str, ...] | None:
     starts = _literal_starts(list(parsed))
     if not starts or min(len(s) for s in starts) < MIN_GATE_CHARS:
         return None
-    keys = sorted({s.lower() for s in starts} if ignore_case else set(starts))
+    keys = sorted({s.casefold() for s in starts} if ignore_case else set(starts))
     return tuple(keys)
 

@@ -166,8 +166,11 @@ def load_yaml(text: str, path: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise RuleError(f"invalid YAML: {exc.problem or exc.context}", path=path, line=line) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses; its str() spans two lines
+        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
+        raise RuleError(f"invalid YAML: character {exc.character!r} is not allowed", path=path, line=line) from None
     except yaml.YAMLError as exc:
-        raise RuleError(f"invalid YAML: {exc}", path=path) from None
+        raise RuleError("invalid YAML: " + " ".join(str(exc).split()), path=path) from None
     except RecursionError:
         raise RuleError("invalid YAML: nested too deeply", path=path) from None
 
@@ -200,7 +203,7 @@ class Rule:
                 return False
             if self.min_words is not None and n < self.min_words:
                 return False
-        low = text.lower() if lowered is None else lowered
+        low = text.casefold() if lowered is None else lowered
         for pattern, keys, ignore_case in self.gated_patterns:
             if keys is not None:
                 hay = low if ignore_case else text

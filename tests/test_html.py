@@ -259,7 +259,7 @@ def test_a_page_with_too_many_elements_is_one_error_naming_the_source(tmp_path):
         clean(page, source="huge.html", site_rules=False)
     path = tmp_path / "huge.html"
     path.write_text(page, encoding="utf-8")
-    assert "too large" in _cli_error(run_cli("clean", str(path)))
+    assert "huge.html: HTML page too large" in _cli_error(run_cli("clean", str(path)))
 
 
 def test_nesting_deeper_than_the_parser_follows_still_gives_the_text():
@@ -279,6 +279,13 @@ def test_wrong_charset_declarations():
     for data in (cp1252, unknown):
         article = clean(data, site_rules=False)
         assert article.input_format == "html" and PARAGRAPHS[0] in article.text
+
+
+def test_a_single_byte_page_declared_as_latin_1_is_read_by_detection():
+    russian = "Совет депутатов во вторник одобрил расширение бюджета библиотеки на два года вперёд."
+    page = "<html><head><meta charset='iso-8859-1'></head><body>" + f"<p>{russian}</p>" * 5 + "</body></html>"
+    article = clean(page.encode("cp1251"), site_rules=False)
+    assert russian in article.text
 
 
 def test_control_characters_and_broken_markup_do_not_break_the_parser():

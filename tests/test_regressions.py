@@ -120,9 +120,6 @@ def test_cleaned_text_with_controls_inside_lines_cleans_again():
 
 # ---------------------------------------------------------------- rules (total)
 
-@pytest.mark.xfail(strict=True, reason=(
-    "rules.load_yaml: yaml.reader.ReaderError (a character YAML refuses, e.g. '\\x1f') is turned into "
-    "RuleError(f'invalid YAML: {exc}') whose message spans two lines; fix proposed in the issue-7 report"))
 def test_rule_file_with_control_character(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text("site: x\nnote: a\x1fb\n", encoding="utf-8")
@@ -131,6 +128,27 @@ def test_rule_file_with_control_character(tmp_path):
     message = str(info.value)
     assert message.startswith(f"{path}:2: ")
     assert "\n" not in message
+
+
+@pytest.mark.parametrize("pattern,text", [("^(?i:read more)$", "READ MORE"),
+                                          ("^(?:Subscribe to our newsletter){e<=2}$", "Subscrbe to our newsleter")])
+def test_rule_with_scoped_ignorecase_matches_like_its_pattern(tmp_path, pattern, text):
+    path = tmp_path / "gate.yaml"
+    path.write_text("generic: gate\nrules:\n  - id: gate\n    category: related\n    case_sensitive: true\n"
+                    f"    drop_line: '{pattern}'\n", encoding="utf-8")
+    (rule,) = load_file(path)
+    assert rule.patterns[0].search(text) is not None
+    assert rule.matches(text)
+
+
+@pytest.mark.parametrize("pattern,text", [("sign up", "ſign up"), ("οδοσ και", "ΟΔΟΣ ΚΑΙ")])
+def test_case_insensitive_rule_matches_like_its_pattern(tmp_path, pattern, text):
+    path = tmp_path / "gate.yaml"
+    path.write_text(f"generic: gate\nrules:\n  - id: gate\n    category: related\n    drop_line: '{pattern}'\n",
+                    encoding="utf-8")
+    (rule,) = load_file(path)
+    assert rule.patterns[0].search(text) is not None
+    assert rule.matches(text)
 
 
 def test_rule_file_errors_name_the_file(tmp_path):
@@ -172,10 +190,6 @@ _A = ('Washington insists that the shield aims at countering missile attacks fro
 REPEATED_BLOCK_COUNTEREXAMPLE = f"• {_A}\n<\n• Gates: 'Genuine interest' in Russia on missile defense\n{_A.upper()}\n• {_A}"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "idempotence: heuristics 'repeated-block' (label_pullquotes) judges a repeat by which copies are still "
-    "unlabelled: pass 1 removes the first copy as outside-article-top and keeps the upper-case one and the "
-    "last; pass 2 then removes the last as a repeat of the upper-case one"))
 def test_idempotence_repeated_block_decided_again_on_second_pass():
     """Found by the idempotence property with the title heuristic off on the second pass (no metadata
     involved): the second pass removes a block the first kept."""
