@@ -23,7 +23,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -36,7 +35,7 @@ from .article import Article
 from .blocks import dedup_key, text_blocks
 from .decode import decode, detect_format
 from .errors import CleanerError
-from .fileio import MAX_DOCUMENT_BYTES, write_atomic
+from .fileio import MAX_DOCUMENT_BYTES, write_atomic, write_atomic_stream
 from .output import as_json, as_text
 from .pipeline import Options, clean
 from .rules import load_ruleset
@@ -602,31 +601,6 @@ def _copy_into(fh, path: Path) -> None:
         shutil.copyfileobj(src, fh, READ_BLOCK)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_atomic_stream(path: Path, fill: Callable[[Any], None]) -> None:
-    """Like fileio.write_atomic, for outputs too big to hold in memory: `fill(fh)` writes them."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())     # mkstemp makes 0600; an output gets the usual mode
-        with os.fdopen(fd, "wb") as fh:
-            fill(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 # ---------------------------------------------------------------- engines
 
 class Engine(Protocol):
@@ -902,7 +876,6 @@ def run_batch(cfg: BatchConfig, engine: Engine, *, progress: bool | None = None,
     """Run (or resume) a batch. Raises BatchError/CleanerError for a batch that cannot start."""
     stream = stream or sys.stderr
     show = stream.isatty() if progress is None else progress
-    started = time.monotonic()
     check_rules(cfg)
     chunks = plan_dir(cfg) if cfg.mode == "dir" else plan_jsonl(cfg)
     total_docs = sum(c.size for c in chunks)

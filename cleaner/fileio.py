@@ -5,6 +5,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import BinaryIO, Callable
 
 from .errors import InputError
 
@@ -42,14 +43,19 @@ def _umask() -> int:
 
 def write_atomic(path: str | Path, data: str | bytes) -> None:
     """Write to a temporary file beside `path`, then rename it over `path`: never a half file."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    write_atomic_stream(path, lambda fh: fh.write(payload))
+
+
+def write_atomic_stream(path: str | Path, fill: Callable[[BinaryIO], object]) -> None:
+    """Like write_atomic, for outputs too big to hold in memory: `fill(fh)` writes them."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes 0600; an output gets the usual mode
         with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
+            fill(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)

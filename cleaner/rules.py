@@ -27,7 +27,6 @@ import regex
 import yaml
 
 from .article import CATEGORIES, META_FIELDS, Block, Label
-from .blocks import plain
 from .prefilter import gate
 from .errors import RuleError
 

@@ -208,7 +208,6 @@ def walkthrough_steps(doc: str) -> list[tuple[str, str, list[str]]]:
     Only the part of the page before '## The format' is the walkthrough."""
     doc = doc.split("\n## The format", 1)[0]
     steps: list[tuple[str, str, list[str]]] = []
-    pending_file = None
     for m in re.finditer(r"(<!-- walkthrough-file: (?P<path>\S+) -->\n)?```(?P<lang>\w*)\n(?P<body>.*?)```", doc, re.S):
         body = m.group("body").splitlines()
         if m.group("path"):
