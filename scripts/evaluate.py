@@ -284,28 +284,25 @@ def main() -> int:
             print(header)
             base = {r: results[r][0] for r in results}
             print(f"  {'(all on)':<28}" + "".join(f"{base[r].strict:>18.3f}" for r in results))
+            def print_ablation_row(label: str, c) -> None:
+                """One row: strict F1 per rendering with `c`, and its change against all on."""
+                cells = []
+                for rendering in results:
+                    preds, _, _, _ = run_rendering(c, docs, gold_dir, rendering)
+                    have = [d for d in docs if d.id in preds]
+                    s = score(scorer, have, preds)
+                    cells.append(f"{s.strict:.3f} ({s.strict - base[rendering].strict:+.3f})")
+                print(f"  {label:<28}" + "".join(f"{cell:>18}" for cell in cells))
+
             for kind, name in switches:
                 if kind == "rules":
                     c = make_cleaner(skip_families=frozenset([name]))
                 else:
                     c = make_cleaner(heuristics_off=frozenset([name]))
-                cells = []
-                for rendering in results:
-                    preds, _, _, _ = run_rendering(c, docs, gold_dir, rendering)
-                    have = [d for d in docs if d.id in preds]
-                    s = score(scorer, have, preds)
-                    cells.append(f"{s.strict:.3f} ({s.strict - base[rendering].strict:+.3f})")
-                label = f"{kind}:{name}"
-                print(f"  {label:<28}" + "".join(f"{cell:>18}" for cell in cells))
+                print_ablation_row(f"{kind}:{name}", c)
             for label, c in (("all generic rules off", make_cleaner(skip_families=frozenset(generic_families()))),
                              ("all heuristics off", make_cleaner(heuristics_off=frozenset(heuristics.SWITCHES)))):
-                cells = []
-                for rendering in results:
-                    preds, _, _, _ = run_rendering(c, docs, gold_dir, rendering)
-                    have = [d for d in docs if d.id in preds]
-                    s = score(scorer, have, preds)
-                    cells.append(f"{s.strict:.3f} ({s.strict - base[rendering].strict:+.3f})")
-                print(f"  {label:<28}" + "".join(f"{cell:>18}" for cell in cells))
+                print_ablation_row(label, c)
 
         if args.seeds:
             newsclean = REPO / ".venv" / "bin" / "newsclean"

@@ -91,20 +91,25 @@ def test_inputs_are_never_modified(corpus, tmp_path):
     assert all(r["category"] and r["rule"] for r in article["removed"])
 
 
-def test_sigkill_midway_then_rerun_equals_an_uninterrupted_run(corpus, reference, tmp_path):
-    out = tmp_path / "cleaned"
-    args = newsclean_command() + ["batch", str(corpus), str(out), "--jobs", "2", "--chunk-size", "8"]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 60
+def kill_when(proc: subprocess.Popen, ready, seconds: float = 60) -> None:
+    """SIGKILL the batch's whole process group as soon as `ready()` holds (it must still be running)."""
+    deadline = time.monotonic() + seconds
     try:
         while time.monotonic() < deadline and proc.poll() is None:
-            if sum(1 for _ in out.rglob("*.txt")) >= 12:
+            if ready():
                 break
             time.sleep(0.005)
         assert proc.poll() is None, "the batch finished before it could be killed"
         os.killpg(proc.pid, signal.SIGKILL)
     finally:
         proc.wait(timeout=30)
+
+
+def test_sigkill_midway_then_rerun_equals_an_uninterrupted_run(corpus, reference, tmp_path):
+    out = tmp_path / "cleaned"
+    args = newsclean_command() + ["batch", str(corpus), str(out), "--jobs", "2", "--chunk-size", "8"]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    kill_when(proc, lambda: sum(1 for _ in out.rglob("*.txt")) >= 12)
     assert not (out / "manifest.jsonl").exists()
     done_before = sum(1 for _ in out.rglob("*.txt"))
     assert 0 < done_before < len(list(corpus.rglob("*.txt")))
@@ -126,16 +131,7 @@ def test_sigkill_midway_jsonl_then_rerun_equals_an_uninterrupted_run(jsonl_corpu
     parts = tmp_path / ".out.jsonl.newsclean" / "parts"
     proc = subprocess.Popen(newsclean_command() + ["batch", str(jsonl_corpus), str(out), *common],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and proc.poll() is None:
-            if parts.is_dir() and sum(1 for p in parts.glob("part-*.json")) >= 3:
-                break
-            time.sleep(0.005)
-        assert proc.poll() is None, "the batch finished before it could be killed"
-        os.killpg(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait(timeout=30)
+    kill_when(proc, lambda: parts.is_dir() and sum(1 for p in parts.glob("part-*.json")) >= 3)
     assert not out.exists()
 
     r = run_cli("batch", str(jsonl_corpus), str(out), *common)
