@@ -64,15 +64,21 @@ def clean(document: str | bytes, *, url: str | None = None, site: str | None = N
     skip = skip | opts.heuristics_off
 
     lang = language.detect(_language_sample(blocks))
-    warnings = label_blocks(blocks, site_rules, rules, lang, opts, url, skip)
-    meta = collect(blocks, url=url or extracted.get("url"), site_metadata=dict(site_rules.metadata) if site_rules and not _stale(warnings) else {},
-                   extracted=extracted)
-    return render(blocks, meta, site=None if _stale(warnings) or site_rules is None else site_rules.name,
-                  input_format=fmt, language=lang, warnings=warnings)
+    labelling = label_blocks(blocks, site_rules, rules, lang, opts, url, skip)
+    applied = labelling.site_rules
+    meta = collect(blocks, url=url or extracted.get("url"),
+                   site_metadata=dict(applied.metadata) if applied else {}, extracted=extracted)
+    return render(blocks, meta, site=applied.name if applied else None,
+                  input_format=fmt, language=lang, warnings=labelling.warnings)
 
 
-def _stale(warnings: list[str]) -> bool:
-    return any(w.startswith("stale site rules") for w in warnings)
+@dataclass(frozen=True)
+class Labelling:
+    """What labelling a document said besides the labels: warnings, and the site rules that were
+    applied (None when there were none, or when the stale-rule guard set them aside)."""
+
+    warnings: list[str]
+    site_rules: SiteRules | None
 
 
 def _language_sample(blocks: list[Block]) -> str:
@@ -87,8 +93,8 @@ def _language_sample(blocks: list[Block]) -> str:
 
 
 def label_blocks(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet, lang: str,
-                 opts: Options, url: str | None = None, skip: frozenset[str] = frozenset()) -> list[str]:
-    """Label every block; returns warnings. Applies the stale-rule guard.
+                 opts: Options, url: str | None = None, skip: frozenset[str] = frozenset()) -> Labelling:
+    """Label every block. Applies the stale-rule guard.
 
     `skip` names text-stage signals not to run (heuristics.SWITCHES, and "title-headline")."""
     warnings: list[str] = []
@@ -111,7 +117,8 @@ def label_blocks(blocks: list[Block], site_rules: SiteRules | None, rules: RuleS
             warnings = [f"stale site rules: {site_rules.name} rule '{worst}' would remove "
                         f"{site_removed[worst]} of {total} words; cleaned with generic rules instead"]
             _label_all(blocks, None, rules, lang, opts, url, warnings, skip)
-    return warnings
+            return Labelling(warnings=warnings, site_rules=None)
+    return Labelling(warnings=warnings, site_rules=site_rules)
 
 
 def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet, lang: str,

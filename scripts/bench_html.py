@@ -27,7 +27,7 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_BENCH = Path("/work/shared/bench/aeb-dev")
+DEFAULT_BENCH = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "aeb-dev"
 DEFAULT_REPEAT = 3
 
 

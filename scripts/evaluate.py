@@ -13,7 +13,7 @@ baseline (the rendering unchanged, written to `<out>/asis-<rendering>/`).
 --languages   one line per language (from `cleaner.language.detect`) and rendering: cleaned vs as-is.
 --ablate      re-run with each family of generic rules (one rules/generic/<family>.yaml) and each
               named heuristic (`cleaner.heuristics.SWITCHES`) switched off, and print the change.
---seeds       also run /work/shared/bench/score_seeds.py on the samples with --no-site-rules.
+--seeds       also run ../shared/bench/score_seeds.py on the samples with --no-site-rules.
 --per-doc     list the documents whose strict F1 is furthest below the as-is text.
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Callable
@@ -34,12 +34,11 @@ from typing import Callable
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from cleaner import heuristics, language  # noqa: E402  (heuristics.SWITCHES)
-from cleaner.blocks import text_blocks  # noqa: E402
-from cleaner.pipeline import Options, clean  # noqa: E402
+from cleaner import heuristics  # noqa: E402  (heuristics.SWITCHES)
+from cleaner.pipeline import clean  # noqa: E402
 from cleaner.rules import RuleSet, load_ruleset, rule_files, shipped_rules_dir  # noqa: E402
 
-BENCH = Path("/work/shared/bench")
+BENCH = REPO.parent / "shared" / "bench"   # shared/ stands beside the repository
 RENDERINGS = ("page", "context", "region")
 # The issue's floors (strict F1, no site rules): A must, B stretch.
 TARGETS: dict[str, dict[str, float]] = {
@@ -101,38 +100,15 @@ def generic_families() -> list[str]:
     return [p.stem for p in rule_files([shipped_rules_dir() / "generic"])]
 
 
-_HAS_SWITCH_OPTION = any(f.name == "heuristics_off" for f in fields(Options))
-
-
 def make_cleaner(skip_families: frozenset[str] = frozenset(),
                  heuristics_off: frozenset[str] = frozenset()) -> Cleaner:
     ruleset = generic_ruleset(skip_families)
 
     def run(document: str, url: str | None) -> tuple[str, str]:
-        if not heuristics_off:
-            art = clean(document, url=url, site_rules=False, ruleset=ruleset)
-            return art.text, art.language or ""
-        if _HAS_SWITCH_OPTION:
-            art = clean(document, url=url, site_rules=False, ruleset=ruleset, heuristics_off=heuristics_off)
-            return art.text, art.language or ""
-        return _clean_with_switches(document, url, ruleset, heuristics_off)
+        art = clean(document, url=url, site_rules=False, ruleset=ruleset, heuristics_off=heuristics_off)
+        return art.text, art.language or ""
 
     return run
-
-
-def _clean_with_switches(document: str, url: str | None, ruleset: RuleSet,
-                         heuristics_off: frozenset[str]) -> tuple[str, str]:
-    """The pipeline's text path with named heuristics switched off (`label_blocks(skip=...)`).
-
-    Used while `Options` has no `heuristics_off` field; the body is the kept blocks, as `render` joins them.
-    """
-    from cleaner.pipeline import _language_sample, label_blocks
-
-    blocks = text_blocks(document)
-    lang = language.detect(_language_sample(blocks))
-    label_blocks(blocks, None, ruleset, lang, Options(site_rules=False), url, skip=heuristics_off)
-    body = "\n\n".join(b.text for b in blocks if b.label is None or b.label.keep)
-    return body, lang
 
 
 # ---------------------------------------------------------------- scoring
