@@ -29,7 +29,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterator, Protocol, TextIO
-from urllib.parse import urlsplit
 
 from .article import Article
 from .blocks import dedup_key, text_blocks
@@ -38,7 +37,7 @@ from .errors import CleanerError
 from .fileio import MAX_DOCUMENT_BYTES, write_atomic, write_atomic_stream
 from .output import as_json, as_text
 from .pipeline import Options, clean
-from .rules import load_ruleset
+from .rules import load_ruleset, url_host
 
 # Files a directory batch cleans (by suffix, case-insensitive); hidden files and folders are skipped.
 TEXT_SUFFIXES: tuple[str, ...] = (".txt", ".text")
@@ -306,7 +305,8 @@ def site_key(cfg: BatchConfig, doc: Doc, text: str) -> str:
     """Whose documents a line is counted among for --dedup-lines: the URL's host (without www.),
     else the site rules that match (--site or a fingerprint), else the input's top folder
     (directory mode; files at the top share one group), else one group for the whole corpus."""
-    host = _host(doc.url)
+    host = url_host(doc.url)
+    host = host[4:] if host.startswith("www.") else host
     if host:
         return "host:" + host
     if cfg.site or cfg.options.site_rules:
@@ -317,16 +317,6 @@ def site_key(cfg: BatchConfig, doc: Doc, text: str) -> str:
         parts = PurePosixPath(doc.item.rel).parts
         return "folder:" + (parts[0] if len(parts) > 1 else "")
     return "corpus"
-
-
-def _host(url: str | None) -> str:
-    if not url:
-        return ""
-    try:
-        host = (urlsplit(url if "//" in url else "//" + url).hostname or "").lower().rstrip(".")
-    except ValueError:
-        return ""
-    return host[4:] if host.startswith("www.") else host
 
 
 def document_keys(cfg: BatchConfig, doc: Doc, text: str) -> set[str]:

@@ -295,7 +295,7 @@ def label_pullquotes(blocks: list[Block], duplicates: bool = True, pullquotes: b
     seen: set[str] = set()
     for b, n in zip(blocks, norms):
         if b.label is not None or b.words < PULLQUOTE_MIN_WORDS or not (
-                _QUOTE_END.search(b.text) or plain(b.text)[:1] in _QUOTE_CHARS):
+                _QUOTE_END.search(b.text) or b.plain[:1] in _QUOTE_CHARS):
             continue
         if n in seen:
             if duplicates and b.words >= DUPLICATE_MIN_WORDS and not n.endswith("?"):
@@ -330,7 +330,7 @@ def label_section_markers(blocks: list[Block]) -> None:
     for b in blocks:
         if b.label is not None or b.words > SECTION_MARKER_MAX_WORDS:
             continue
-        text = plain(b.text)
+        text = b.plain
         if _SECTION_MARKER.match(text):
             category = "comments" if _COMMENTS_WORD.search(text) else "related"
             _remove(b, category, SECTION_MARKER_RULE, "a section heading that follows articles")
@@ -345,7 +345,7 @@ def label_marker_lists(blocks: list[Block], shapes: list[Shape | None]) -> None:
         j = i + 1
         while j < len(blocks) and blocks[j].label is None and shapes[j] is not None \
                 and shapes[j].cls == SHORT and _headline_like(shapes[j]):  # type: ignore[union-attr]
-            _remove(blocks[j], "related", "marker-list", f"a headline in the list under {plain(b.text)!r}")
+            _remove(blocks[j], "related", "marker-list", f"a headline in the list under {b.plain!r}")
             j += 1
 
 
@@ -478,7 +478,7 @@ def _edge_lines(blocks: list[Block], shapes: list[Shape | None], first: int, las
             if prev_shape is None or prev_shape.cls != SHORT:
                 first = above
     below = _next_unlabelled(blocks, last, 1)
-    if below is not None and _CLOSING_LINE.search(plain(blocks[below].text)):
+    if below is not None and _CLOSING_LINE.search(blocks[below].plain):
         last = below
     return first, last
 
@@ -546,7 +546,7 @@ def label(blocks: list[Block], language: str = "English", disabled: frozenset[st
     if "section-marker" not in disabled:
         label_section_markers(blocks)
     stops = stopwords(language)
-    shapes: list[Shape | None] = [None if (b.label is not None and b.label.removed) else shape(plain(b.text), stops)
+    shapes: list[Shape | None] = [None if (b.label is not None and b.label.removed) else shape(b.plain, stops)
                                   for b in blocks]
     if "section-marker" not in disabled:
         label_marker_lists(blocks, shapes)

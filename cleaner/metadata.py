@@ -14,7 +14,6 @@ from typing import Any, Iterable, Mapping
 from urllib.parse import unquote, urlsplit
 
 from .article import Block, Label
-from .blocks import plain
 
 # A headline: this many words at most, at least this many characters.
 TITLE_MAX_WORDS = 30
@@ -103,7 +102,7 @@ def detect_title(blocks: list[Block], url: str | None) -> int | None:
         b = blocks[i]
         if b.label is not None or b.heading and i > lo + 1 and candidates:
             continue
-        text = plain(b.text)
+        text = b.plain
         if not _is_headline_shaped(text):
             continue
         score = len(text.split()) + 20 * _slug_score(text, slug)
@@ -111,7 +110,7 @@ def detect_title(blocks: list[Block], url: str | None) -> int | None:
     if not candidates and slug:
         # No paragraph-shaped start: the slug alone may still point at the headline.
         for i, b in enumerate(blocks[: TITLE_LOOKBACK * 4]):
-            if b.label is None and _is_headline_shaped(plain(b.text)) and _slug_score(b.text, slug) >= SLUG_MATCH_MIN:
+            if b.label is None and _is_headline_shaped(b.plain) and _slug_score(b.text, slug) >= SLUG_MATCH_MIN:
                 return i
     if not candidates:
         return None
@@ -123,7 +122,7 @@ def label_title(blocks: list[Block], url: str | None) -> None:
         return
     i = detect_title(blocks, url)
     if i is not None:
-        text = plain(blocks[i].text)
+        text = blocks[i].plain
         blocks[i].label = Label(keep=False, category="metadata", rule="title-headline",
                                 reason="metadata: the headline above the first paragraph", field="title", value=text)
 

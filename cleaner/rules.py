@@ -295,7 +295,7 @@ class RuleSet:
                 hint = f" (did you mean {close!r}?)" if close else ""
                 raise RuleError(f"no rules for site {site!r}{hint}; see 'newsclean rules list'")
             return found
-        host = _host(url)
+        host = url_host(url)
         if host:
             best: tuple[int, SiteRules] | None = None
             for s in self.sites:
@@ -315,7 +315,8 @@ class RuleSet:
         return None
 
 
-def _host(url: str | None) -> str:
+def url_host(url: str | None) -> str:
+    """The URL's host, lower-cased, without a trailing dot ('' when there is none)."""
     if not url:
         return ""
     try:
