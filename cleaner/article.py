@@ -13,7 +13,7 @@ from typing import Any
 # Closed list of categories, shared by rule files and heuristics.
 CATEGORIES: tuple[str, ...] = (
     "donation", "newsletter", "related", "share", "social", "caption", "pullquote", "legal",
-    "copyright", "navigation", "advertisement", "comments", "metadata", "duplicate", "other",
+    "copyright", "navigation", "advertisement", "paywall", "comments", "metadata", "duplicate", "other",
 )
 
 # Metadata fields a rule may take from a block.

@@ -12,6 +12,14 @@ _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 # cleaned text look binary when cleaned again.
 _DROPPED = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c|\x85")
+
+
+def normalise_text(text: str) -> str:
+    """Each line as blocks see it (normalise_line), joined by LF: what fingerprints are matched
+    against, so that a site is recognised the same in a scraped text and in its cleaned text."""
+    return "\n".join(normalise_line(line) for line in _LINE_BREAKS.split(text))
+
+
 # Leading list markers, stripped for matching (the block's text keeps them).
 BULLET = re.compile(r"^(?:[•·▪▫◦‣∙●○■□►▶➤»›*\-–—]+\s*)+")
 

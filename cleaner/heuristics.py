@@ -101,8 +101,6 @@ SECTION_MARKERS: tuple[str, ...] = (
     r"discussion",
     r"more", r"see also", r"also read", r"further reading",
     r"more (?:great |top |of (?:the )?)?.{0,20}(?:stories|articles|news|reads)",
-    r"(?:about|sobre|über|acerca de) (?:the author|o autor|a autora|den autor|el autor|(?-i:[A-Z][\w.-]+(?: [A-Z][\w.-]+){0,2}))",
-    r"[àa] propos de l'auteur",
     # Spanish
     r"(?:noticias|art[ií]culos|notas|entradas) relacionad[ao]s",
     r"(?:tambi[eé]n )?te (?:puede|podr[ií]a) interesar",
@@ -133,6 +131,14 @@ SECTION_MARKERS: tuple[str, ...] = (
     r"baca juga", r"berita terkait", r"artikel terkait", r"terpopuler", r"lees ook",
     r"gerelateerde artikelen", r"meest gelezen",
 )
+
+# An author box's heading ("About the author", "About Jane Doe", "Sobre Carlos Nadalim"): a section
+# marker whose section is a biography, which no article continues after: the span never crosses it.
+AUTHOR_BOX_MARKERS: tuple[str, ...] = (
+    r"(?:about|sobre|über|acerca de) (?:the author|o autor|a autora|den autor|el autor|(?-i:[A-Z][\w.-]+(?: [A-Z][\w.-]+){0,2}))",
+    r"[àa] propos de l'auteur",
+)
+AUTHOR_BOX_COST = float("inf")
 
 # Removals that do not mark the end of an article (they happen inside articles too).
 SOFT_END_IGNORES = frozenset({"pullquote", "duplicate", "caption", "advertisement"})
@@ -177,6 +183,7 @@ _SPACE = re.compile(r"\s+")
 _CLOSING_LINE = re.compile("|".join(CLOSING_LINES), re.I)
 _QUOTE_END = re.compile(r"[.!?…'\"”’»]\s*$")
 _SECTION_MARKER = re.compile(r"^[\[(]?\s*(?:" + "|".join(SECTION_MARKERS) + r")\s*[\])]?\s*[:.»>›…]*$", re.I)
+_AUTHOR_BOX_MARKER = re.compile(r"^[\[(]?\s*(?:" + "|".join(AUTHOR_BOX_MARKERS) + r")\s*[\])]?\s*[:.»>›…]*$", re.I)
 
 
 @lru_cache(maxsize=128)
@@ -322,6 +329,7 @@ def _occurrences(core: str, long_live: list[tuple[Block, str]], holding: dict[st
 
 _COMMENTS_WORD = re.compile(r"comment|repl(?:y|ies)|respon|discuss|conversation|коммент|kommentar", re.I)
 SECTION_MARKER_RULE = "section-marker"
+AUTHOR_BOX_RULE = "author-box"
 
 
 def label_section_markers(blocks: list[Block]) -> None:
@@ -331,7 +339,9 @@ def label_section_markers(blocks: list[Block]) -> None:
         if b.label is not None or b.words > SECTION_MARKER_MAX_WORDS:
             continue
         text = b.plain
-        if _SECTION_MARKER.match(text):
+        if _AUTHOR_BOX_MARKER.match(text):
+            _remove(b, "other", AUTHOR_BOX_RULE, "the heading of an author box")
+        elif _SECTION_MARKER.match(text):
             category = "comments" if _COMMENTS_WORD.search(text) else "related"
             _remove(b, category, SECTION_MARKER_RULE, "a section heading that follows articles")
 
@@ -356,8 +366,8 @@ def span_values(blocks: list[Block], shapes: list[Shape | None], isolated: bool 
     short_run = 0
     for b, s in zip(blocks, shapes):
         if b.label is not None and b.label.removed:
-            if b.label.rule == SECTION_MARKER_RULE:
-                values.append(-SECTION_MARKER_COST)
+            if b.label.rule in (SECTION_MARKER_RULE, AUTHOR_BOX_RULE):
+                values.append(-(AUTHOR_BOX_COST if b.label.rule == AUTHOR_BOX_RULE else SECTION_MARKER_COST))
                 in_list = False
             elif b.label.category in FREE_REMOVALS:
                 values.append(None)
@@ -439,9 +449,13 @@ def _category_below(s: Shape) -> tuple[str, str]:
     return "navigation", "below the article's last paragraph"
 
 
-def soft_end(blocks: list[Block], last: int) -> int:
+def soft_end(blocks: list[Block], first: int, last: int) -> int:
     """Extend the span to the document's end when nothing after it is marked as boilerplate (no
-    rule, no section marker): a text that ends with its article (a clipped region) keeps its tail."""
+    rule, no section marker): a text that ends with its article (a clipped region) keeps its tail.
+    Not when boilerplate was marked above the span: a page's text, not a clipped region."""
+    if any(b.label is not None and b.label.removed and b.label.category not in SOFT_END_IGNORES | {"metadata"}
+           for b in blocks[:first]):
+        return last
     i = last + 1
     while i < len(blocks):
         b = blocks[i]
@@ -491,7 +505,7 @@ def label_outside_span(blocks: list[Block], shapes: list[Shape | None], isolated
         return None
     first, last = span
     if soft_bottom:
-        last = soft_end(blocks, last)
+        last = soft_end(blocks, first, last)
     if edges:
         first, last = _edge_lines(blocks, shapes, first, last)
     for i, b in enumerate(blocks):

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
 from .article import Block, Label
 
 # A headline: this many words at most, at least this many characters.
-TITLE_MAX_WORDS = 30
+TITLE_MAX_WORDS = 24
 TITLE_MIN_CHARS = 8
 # The headline is looked for among this many blocks above the first paragraph.
 TITLE_LOOKBACK = 25
@@ -35,6 +35,13 @@ _ENDS_LIKE_SENTENCE = re.compile(r"[.!?…]['\"”’»)]*$")
 # A line this long that ends like a sentence is a paragraph, not a headline.
 TITLE_PROSE_MAX_WORDS = 20
 # A menu: three or more short items separated by pipes, bullets, slashes or '::' is not a headline.
+# A date or time line ("November 19, 2019 / 12:21 AM / Updated 14 hours ago") is not a headline: it
+# holds a date or a clock time and at least this share of its words hold digits.
+_DATE_OR_TIME = re.compile(
+    r"\b(?:\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}:\d{2}|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b|\d{1,2}\.? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))",
+    re.I)
+DATE_LINE_MIN_DIGIT_WORDS = 0.3
 _MENU = re.compile(r"^[^|•·/:]{1,30}(?:\s*(?:\||•|·|::|/)\s*[^|•·/:]{1,30}){2,}$")
 
 
@@ -69,6 +76,9 @@ def _is_headline_shaped(text: str) -> bool:
         return False
     if _MULTI_SENTENCE.search(text):
         return False
+    if _DATE_OR_TIME.search(text) and \
+            sum(1 for w in words if any(c.isdigit() for c in w)) >= DATE_LINE_MIN_DIGIT_WORDS * len(words):
+        return False
     if len(words) > TITLE_PROSE_MAX_WORDS and _ENDS_LIKE_SENTENCE.search(text):
         return False
     letters = [c for c in text if c.isalpha()]
@@ -82,25 +92,33 @@ def _slug_score(text: str, slug: list[str]) -> float:
     return sum(1 for w in slug if w in words) / len(slug)
 
 
-def first_paragraph_index(blocks: list[Block]) -> int:
-    """Index of the first kept block that reads like an article paragraph (len(blocks) if none)."""
-    for i, b in enumerate(blocks):
-        if b.label is not None and b.label.removed:
+def first_paragraph_index(blocks: list[Block], labels: Sequence[Label | None]) -> int:
+    """Index of the first kept block that reads like an article paragraph; failing that, of the
+    longest kept block (a headline stands above the text, not below it); len(blocks) if none."""
+    longest, longest_words = len(blocks), 0
+    for i, (b, label) in enumerate(zip(blocks, labels)):
+        if label is not None and label.removed:
             continue
         if b.words >= FIRST_PARAGRAPH_MIN_WORDS and _SENTENCE_END.search(b.text):
             return i
-    return len(blocks)
+        if b.words > longest_words:
+            longest, longest_words = i, b.words
+    return longest
 
 
-def detect_title(blocks: list[Block], url: str | None) -> int | None:
-    """Index of the headline block, or None. Never labels anything itself."""
-    start = first_paragraph_index(blocks)
+def detect_title(blocks: list[Block], url: str | None, labels: Sequence[Label | None] | None = None) -> int | None:
+    """Index of the headline block, or None. Never labels anything itself.
+
+    `labels`: the blocks' labels to judge by (default: their current ones); the pipeline passes the
+    labels the rules gave, so that a headline the heuristics took for navigation can still be found."""
+    labels = [b.label for b in blocks] if labels is None else labels
+    start = first_paragraph_index(blocks, labels)
     slug = _slug_words(url)
     candidates: list[tuple[float, int]] = []
     lo = max(0, start - TITLE_LOOKBACK)
     for i in range(lo, start):
         b = blocks[i]
-        if b.label is not None or b.heading and i > lo + 1 and candidates:
+        if labels[i] is not None or b.heading and i > lo + 1 and candidates:
             continue
         text = b.plain
         if not _is_headline_shaped(text):
@@ -110,21 +128,30 @@ def detect_title(blocks: list[Block], url: str | None) -> int | None:
     if not candidates and slug:
         # No paragraph-shaped start: the slug alone may still point at the headline.
         for i, b in enumerate(blocks[: TITLE_LOOKBACK * 4]):
-            if b.label is None and _is_headline_shaped(b.plain) and _slug_score(b.text, slug) >= SLUG_MATCH_MIN:
+            if labels[i] is None and _is_headline_shaped(b.plain) and _slug_score(b.text, slug) >= SLUG_MATCH_MIN:
                 return i
     if not candidates:
         return None
     return max(candidates, key=lambda c: (c[0], -c[1]))[1]
 
 
-def label_title(blocks: list[Block], url: str | None) -> None:
+TITLE_RULE = "title-headline"
+
+
+def title_label(text: str) -> Label:
+    return Label(keep=False, category="metadata", rule=TITLE_RULE,
+                 reason="metadata: the headline above the first paragraph", field="title", value=text)
+
+
+def label_title(blocks: list[Block], url: str | None, labels: Sequence[Label | None] | None = None) -> int | None:
+    """Label the headline (see detect_title) as the title, over any label the heuristics gave it.
+    Returns its index (None when a rule took the title, or there is no headline)."""
     if any(b.label is not None and b.label.field == "title" for b in blocks):
-        return
-    i = detect_title(blocks, url)
+        return None
+    i = detect_title(blocks, url, labels)
     if i is not None:
-        text = blocks[i].plain
-        blocks[i].label = Label(keep=False, category="metadata", rule="title-headline",
-                                reason="metadata: the headline above the first paragraph", field="title", value=text)
+        blocks[i].label = title_label(blocks[i].plain)
+    return i
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -99,7 +99,9 @@ def label_blocks(blocks: list[Block], site_rules: SiteRules | None, rules: RuleS
     `skip` names text-stage signals not to run (heuristics.SWITCHES, and "title-headline")."""
     warnings: list[str] = []
     pristine = [b.label for b in blocks]
-    _label_all(blocks, site_rules, rules, lang, opts, url, warnings, skip)
+    headline_was_boilerplate = _label_all(blocks, site_rules, rules, lang, opts, url, warnings, skip)
+    if not headline_was_boilerplate:
+        keep_metadata_lines_of_clean_text(blocks)
     if site_rules is not None and blocks:
         # what the HTML stage already removed (html rules, the page's headline) does not count
         judged = [b for b, label in zip(blocks, pristine) if label is None]
@@ -116,13 +118,16 @@ def label_blocks(blocks: list[Block], site_rules: SiteRules | None, rules: RuleS
                 b.label = label
             warnings = [f"stale site rules: {site_rules.name} rule '{worst}' would remove "
                         f"{site_removed[worst]} of {total} words; cleaned with generic rules instead"]
-            _label_all(blocks, None, rules, lang, opts, url, warnings, skip)
+            if not _label_all(blocks, None, rules, lang, opts, url, warnings, skip):
+                keep_metadata_lines_of_clean_text(blocks)
             return Labelling(warnings=warnings, site_rules=None)
     return Labelling(warnings=warnings, site_rules=site_rules)
 
 
 def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet, lang: str,
-               opts: Options, url: str | None, warnings: list[str], skip: frozenset[str] = frozenset()) -> None:
+               opts: Options, url: str | None, warnings: list[str], skip: frozenset[str] = frozenset()) -> bool:
+    """Label every block; True when the heuristics had removed the headline as boilerplate (before
+    it was labelled the title): then the text was not clean, whatever else is removed."""
     disabled: frozenset[str] = frozenset()
     if site_rules is not None:
         report = apply_rules(blocks, _rules_for(site_rules.rules, opts), "site")
@@ -133,10 +138,51 @@ def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet
     warnings.extend(f"generic rule '{r}' timed out and was skipped" for r in report.timed_out)
     if opts.common_lines:  # after the rules: a dateline or byline is taken as metadata first
         label_common_lines(blocks, opts.common_lines)
-    if opts.metadata_blocks and "title-headline" not in skip:
-        label_title(blocks, url)
+    ruled = [b.label for b in blocks]
     if opts.heuristics:
         heuristics.label(blocks, language.stoplist_name(lang), disabled=skip)
+        _runs_again(blocks, site_rules, generic)
+    if "title-headline" not in skip:  # after the heuristics, judged by what the rules left
+        judged = [b.label for b in blocks]
+        title = label_title(blocks, url, ruled)
+        if title is not None and judged[title] is not None and judged[title].removed:
+            return True
+        if opts.heuristics and title is not None:
+            # The heuristics took the headline for article text: judge the rest again without it, as
+            # cleaning the cleaned text would (idempotence).
+            for b, label in zip(blocks, ruled):
+                if b is not blocks[title]:
+                    b.label = label
+            heuristics.label(blocks, language.stoplist_name(lang), disabled=skip)
+            _runs_again(blocks, site_rules, generic)
+    return False
+
+
+def _runs_again(blocks: list[Block], site_rules: SiteRules | None, generic: Sequence[Rule]) -> None:
+    """`drop_run` rules once more, after the heuristics: a block they removed (a repeated paragraph)
+    may have split a run, which cleaning the cleaned text would find whole (idempotence)."""
+    if site_rules is not None:
+        apply_rules(blocks, [r for r in site_rules.rules if r.action == "drop_run"], "site")
+    apply_rules(blocks, [r for r in generic if r.action == "drop_run"], "generic")
+
+
+def keep_metadata_lines_of_clean_text(blocks: list[Block]) -> None:
+    """Text from which nothing would be removed but the lines of one metadata field (a
+    headline-shaped first line; or a date line) is taken as an article body already: those lines
+    stay in the body, and their value is still reported.
+
+    This is what makes cleaning idempotent: the cleaned text has nothing left to remove, so a
+    second pass must not take its first subheading as the headline. Scraped text nearly always
+    has boilerplate around the article, or a header of two fields or more (headline, byline,
+    date), and then those lines go as before. (`take` rules remove every line that matches after
+    the one they take, so no second date or byline line is left for a second pass to take.)
+    (Not for HTML: a page always had boilerplate around it.)"""
+    removed = [b for b in blocks if b.label is not None and b.label.removed]
+    fields = {b.label.field for b in removed}
+    if None in fields or len(fields) > 1 or any(b.origin != "text" for b in blocks):
+        return  # HTML: the page had boilerplate around its article, whatever is left of it here
+    for b in removed:
+        b.label = replace(b.label, keep=True, reason=f"{b.label.reason}; kept: nothing else was removed (text already clean)")
 
 
 def _rules_for(rules: Sequence[Rule], opts: Options) -> Sequence[Rule]:

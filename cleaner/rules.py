@@ -27,6 +27,7 @@ import regex
 import yaml
 
 from .article import CATEGORIES, META_FIELDS, Block, Label
+from .blocks import normalise_text
 from .prefilter import gate
 from .errors import RuleError
 
@@ -304,7 +305,7 @@ class RuleSet:
                         best = (len(h), s)
             if best:
                 return best[1]
-        head = text[:FINGERPRINT_WINDOW]
+        head = normalise_text(text[:FINGERPRINT_WINDOW])
         for s in self.sites:
             for fp in s.fingerprints:
                 try:
@@ -893,25 +894,33 @@ def _drop_run(blocks: list[Block], rule: Rule, stage: str) -> int:
 
 
 def _take(blocks: list[Block], rule: Rule, stage: str) -> int:
-    """Take a metadata field from the first matching block (within `first` blocks)."""
-    for b in _window(blocks, rule):
+    """Take a metadata field from the first matching block within `first` blocks; the blocks that
+    match after it, anywhere, go too, as repeats (a date line above and below the article, a
+    series name on each of its titles), so that cleaning the cleaned text finds none to take."""
+    window = len(_window(blocks, rule))
+    n_taken = 0
+    for i, b in enumerate(blocks):
+        if n_taken == 0 and i >= window:
+            break
         if b.label is not None:
             continue
-        text = b.plain
         n = b.words
         if (rule.max_words is not None and n > rule.max_words) or (rule.min_words is not None and n < rule.min_words):
             continue
+        text = b.plain
         for p in rule.patterns:
             try:
                 m = p.search(text, timeout=rule.timeout)
             except TimeoutError:
                 raise PatternTimeout(rule) from None
             if m:
-                value = m.groupdict().get("value") or m.group(0)
+                first = n_taken == 0
                 b.label = Label(keep=not rule.remove, category="metadata", rule=rule.id,
-                                reason=f"{stage} rule: {rule.field}", field=rule.field, value=value.strip())
-                return 1
-    return 0
+                                reason=f"{stage} rule: {rule.field}" + ("" if first else " (again)"),
+                                field=rule.field, value=(m.groupdict().get("value") or m.group(0)).strip() if first else None)
+                n_taken += 1
+                break
+    return n_taken
 
 
 def _window(blocks: list[Block], rule: Rule) -> list[Block]:

@@ -70,7 +70,7 @@ PROPERTIES: list[Property] = [
              known_failure=True),
     Property("siterules", st.tuples(props.valid_site_files(), props.text_documents()),
              lambda case: props.check_site_rules(*case, Path(tempfile.mkdtemp(dir=_RULE_DIR))), weight=0.5),
-    Property("idempotent", props.text_documents(), props.check_idempotent, known_failure=True),
+    Property("idempotent", props.text_documents(), props.check_idempotent),
     Property("gate", props.pattern_and_text(),
              lambda case: props.check_rule_matches_like_its_pattern(case, Path(tempfile.mkdtemp(dir=_RULE_DIR))),
              known_failure=True),

@@ -74,6 +74,15 @@ def test_rule_ids_are_unique_across_families():
     ("Protesters do not want Hong Kong to lose its autonomy (Image: getty )", "caption"),
     ("Rating: 36 Votes", "comments"),
     ("Leia também: Governo anuncia novo pacote", "related"),
+    ("To Read the Full Story", "paywall"),
+    ("Subscribe Sign In", "paywall"),
+    ("Already a subscriber? Log in", "paywall"),
+    ("Dieser Artikel ist nur für Abonnenten", "paywall"),
+    ("5 Min Read", "metadata"),
+    ("Tempo de leitura: 1 minuto", "metadata"),
+    ("FILE PHOTO: Traders work on the floor at the New York Stock Exchange (NYSE) in New York, U.S., "
+     "November 18, 2019. REUTERS/Brendan McDermid", "caption"),
+    ("A man walks past the central bank building in Moscow. EPA-EFE/Yuri Kochetkov", "caption"),
 ])
 def test_boilerplate_lines_are_removed_with_their_category(text, category):
     block = label_one(text)
@@ -91,6 +100,9 @@ def test_boilerplate_lines_are_removed_with_their_category(text, category):
     "before the agency confirmed where and when it was taken.",
     "Das Thema mit dem höchsten Potenzial wird seit Jahren intensiv diskutiert: Die elektronische Patientenakte (ePA)",
     "We need to share the burden more fairly, she said.",
+    "To read the report, the committee said, members will need a week.",
+    "The file photo he posted showed the building before the fire.",
+    "Reading time matters less than the quality of the story, the editor said.",
 ])
 def test_article_sentences_are_left_alone(text):
     block = label_one(text)
@@ -127,6 +139,17 @@ def test_metadata_reaches_the_article():
     assert art.date == "2008-03-27"
     assert art.tags == ["Missile Defense", "Robert Gates"]
     assert "Staff Writers" not in art.text and "Tags:" not in art.text
+
+
+def test_a_take_rule_removes_the_repeats_of_its_line():
+    """A date line above and below the article: the first gives the date, both go (so cleaning the
+    cleaned text finds no date line left to take)."""
+    text = "\n\n".join(["Published 10:02 AM EST Nov 19, 2019", BODY, BODY.replace("Thursday", "Friday"),
+                       "Published 10:02 AM EST Nov 19, 2019", "Share this article"])
+    art = clean(text, site_rules=False)
+    assert art.date == "2019-11-19T10:02"
+    assert "Published" not in art.text
+    assert [r.rule for r in art.removed if r.text.startswith("Published")] == ["meta-date-line"] * 2
 
 
 def test_a_family_can_be_switched_off_by_leaving_its_file_out():

@@ -108,6 +108,18 @@ def test_related_section_marker_ends_the_article():
     assert norm(teasers[0]) not in kept_lines(art.text)
 
 
+def test_author_box_ends_the_article_even_before_a_long_biography():
+    """'About <name>' opens a biography: the span never crosses it, however long the biography."""
+    bio = ("Pai de Francesco e Teresa e marido de Bárbara, Carlos Nadalim é também coordenador pedagógico "
+           "na escola onde trabalha há muitos anos, e escreve sobre educação, leitura e família para pais "
+           "e professores de todo o país, com cursos e livros sobre alfabetização em casa.")
+    for heading in ("Sobre Carlos Nadalim", "About the author", "About Jane Doe"):
+        art = clean("\n\n".join([paragraph(1), paragraph(2), heading, bio]), site_rules=False)
+        assert removed_by(art, heading) == heuristics.AUTHOR_BOX_RULE
+        assert removed_by(art, bio) == "outside-article-bottom", heading
+        assert norm(paragraph(2)) in kept_lines(art.text)
+
+
 def test_donation_appeal_goes():
     appeal = ["A Message from The Daily Example:", "Dear readers,",
               "We are facing unprecedented challenges, and to continue our work we need your help.",
