@@ -86,7 +86,7 @@ def run_test(ruleset: RuleSet, site: SiteRules, test: SiteTest, number: int) -> 
 
 def check_article(article: Article, test: SiteTest) -> list[str]:
     """What in a cleaned article contradicts a test's expectations (empty: the test passes)."""
-    failures = [f"site rules were not applied: {w}" for w in article.warnings if w.startswith("stale site rules")]
+    failures = [f"a site rule was set aside: {w}" for w in article.warnings if w.startswith("stale site rules")]
     failures += [f"warning: {w}" for w in article.warnings if "timed out" in w]
     body = _norm(article.text)
     for text in test.must_contain:

@@ -109,10 +109,12 @@ def first_paragraph_index(blocks: list[Block], labels: Sequence[Label | None]) -
 def detect_title(blocks: list[Block], url: str | None, labels: Sequence[Label | None] | None = None) -> int | None:
     """Index of the headline block, or None. Never labels anything itself.
 
-    `labels`: the blocks' labels to judge by (default: their current ones); the pipeline passes the
-    labels the rules gave, so that a headline the heuristics took for navigation can still be found."""
-    labels = [b.label for b in blocks] if labels is None else labels
-    start = first_paragraph_index(blocks, labels)
+    `labels`: which blocks may be the headline: those without a label there (default: the current
+    labels); the pipeline passes the labels the rules gave, so that a headline the heuristics took
+    for navigation can still be found. The article's first paragraph is the first one still kept."""
+    current = [b.label for b in blocks]
+    labels = current if labels is None else labels
+    start = first_paragraph_index(blocks, current)
     slug = _slug_words(url)
     candidates: list[tuple[float, int]] = []
     lo = max(0, start - TITLE_LOOKBACK)

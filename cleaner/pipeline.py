@@ -94,34 +94,48 @@ def _language_sample(blocks: list[Block]) -> str:
 
 def label_blocks(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet, lang: str,
                  opts: Options, url: str | None = None, skip: frozenset[str] = frozenset()) -> Labelling:
-    """Label every block. Applies the stale-rule guard.
+    """Label every block. Applies the stale-rule guard: a site rule that would leave less than
+    STALE_MIN_KEPT_SHARE of the words is set aside (with a warning) and the document labelled again
+    with the site's other rules, until none is stale.
 
     `skip` names text-stage signals not to run (heuristics.SWITCHES, and "title-headline")."""
-    warnings: list[str] = []
     pristine = [b.label for b in blocks]
-    headline_was_boilerplate = _label_all(blocks, site_rules, rules, lang, opts, url, warnings, skip)
-    if not headline_was_boilerplate:
-        keep_metadata_lines_of_clean_text(blocks)
-    if site_rules is not None and blocks:
-        # what the HTML stage already removed (html rules, the page's headline) does not count
-        judged = [b for b, label in zip(blocks, pristine) if label is None]
-        total = sum(b.words for b in judged)
-        kept = sum(b.words for b in judged if b.label is None or b.label.keep)
-        site_removed: dict[str, int] = {}
-        site_ids = {r.id for r in site_rules.rules}
-        for b in blocks:
-            if b.label is not None and b.label.removed and b.label.rule in site_ids and b.label.category != "metadata":
-                site_removed[b.label.rule] = site_removed.get(b.label.rule, 0) + b.words
-        if total and kept < total * STALE_MIN_KEPT_SHARE and site_removed:
-            worst = max(site_removed, key=site_removed.__getitem__)
-            for b, label in zip(blocks, pristine):
-                b.label = label
-            warnings = [f"stale site rules: {site_rules.name} rule '{worst}' would remove "
-                        f"{site_removed[worst]} of {total} words; cleaned with generic rules instead"]
-            if not _label_all(blocks, None, rules, lang, opts, url, warnings, skip):
-                keep_metadata_lines_of_clean_text(blocks)
-            return Labelling(warnings=warnings, site_rules=None)
-    return Labelling(warnings=warnings, site_rules=site_rules)
+    stale: list[str] = []
+    applied = site_rules
+    while True:
+        warnings: list[str] = []
+        if not _label_all(blocks, applied, rules, lang, opts, url, warnings, skip):
+            keep_metadata_lines_of_clean_text(blocks)
+        worst = _stale_rule(blocks, pristine, applied)
+        if worst is None or applied is None:
+            return Labelling(warnings=stale + warnings, site_rules=applied)
+        rule_id, removed, total = worst
+        stale.append(f"stale site rules: {applied.name} rule '{rule_id}' would remove {removed} of {total} "
+                     f"words; cleaned without it")
+        applied = replace(applied, rules=tuple(r for r in applied.rules if r.id != rule_id))
+        for b, label in zip(blocks, pristine):
+            b.label = label
+
+
+def _stale_rule(blocks: list[Block], pristine: list[Label | None],
+                site_rules: SiteRules | None) -> tuple[str, int, int] | None:
+    """(rule id, words it removed, words judged) of the site rule that removed most, when the site's
+    rules left less than STALE_MIN_KEPT_SHARE of the words; else None."""
+    if site_rules is None or not blocks:
+        return None
+    # what the HTML stage already removed (html rules, the page's headline) does not count
+    judged = [b for b, label in zip(blocks, pristine) if label is None]
+    total = sum(b.words for b in judged)
+    kept = sum(b.words for b in judged if b.label is None or b.label.keep)
+    site_ids = {r.id for r in site_rules.rules}
+    site_removed: dict[str, int] = {}
+    for b in blocks:
+        if b.label is not None and b.label.removed and b.label.rule in site_ids and b.label.category != "metadata":
+            site_removed[b.label.rule] = site_removed.get(b.label.rule, 0) + b.words
+    if not total or kept >= total * STALE_MIN_KEPT_SHARE or not site_removed:
+        return None
+    worst = max(site_removed, key=site_removed.__getitem__)
+    return worst, site_removed[worst], total
 
 
 def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet, lang: str,
@@ -141,7 +155,7 @@ def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet
     ruled = [b.label for b in blocks]
     if opts.heuristics:
         heuristics.label(blocks, language.stoplist_name(lang), disabled=skip)
-        _runs_again(blocks, site_rules, generic)
+        _rules_again(blocks, site_rules, generic)
     if "title-headline" not in skip:  # after the heuristics, judged by what the rules left
         judged = [b.label for b in blocks]
         title = label_title(blocks, url, ruled)
@@ -154,16 +168,18 @@ def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet
                 if b is not blocks[title]:
                     b.label = label
             heuristics.label(blocks, language.stoplist_name(lang), disabled=skip)
-            _runs_again(blocks, site_rules, generic)
+            _rules_again(blocks, site_rules, generic)
     return False
 
 
-def _runs_again(blocks: list[Block], site_rules: SiteRules | None, generic: Sequence[Rule]) -> None:
-    """`drop_run` rules once more, after the heuristics: a block they removed (a repeated paragraph)
-    may have split a run, which cleaning the cleaned text would find whole (idempotence)."""
-    if site_rules is not None:
-        apply_rules(blocks, [r for r in site_rules.rules if r.action == "drop_run"], "site")
-    apply_rules(blocks, [r for r in generic if r.action == "drop_run"], "generic")
+def _rules_again(blocks: list[Block], site_rules: SiteRules | None, generic: Sequence[Rule]) -> None:
+    """The rules that depend on their neighbours, once more after the heuristics, on what is left,
+    as cleaning the cleaned text would see it (idempotence): `drop_run` (a removed repeat may have
+    split a run) and `take` with a window (`first: N` counts the blocks still in the article)."""
+    live = [b for b in blocks if b.label is None or b.label.keep]
+    for stage, stage_rules in (("site", site_rules.rules if site_rules is not None else ()), ("generic", generic)):
+        apply_rules(blocks, [r for r in stage_rules if r.action == "drop_run"], stage)
+        apply_rules(live, [r for r in stage_rules if r.action == "take" and r.first], stage)
 
 
 def keep_metadata_lines_of_clean_text(blocks: list[Block]) -> None:

@@ -347,13 +347,13 @@ rules:
 """
 
 
-def test_stale_rule_falls_back_to_generic_and_names_the_rule(tmp_path):
+def test_stale_rule_is_set_aside_and_named(tmp_path):
     d = user_dir(tmp_path, ("stale.yaml", STALE))
     article = clean(NORTHBAY.read_bytes(), url="https://northbaycourier.example/x", rules_dirs=(str(d),))
     assert len(article.warnings) == 1
     assert article.warnings[0].startswith("stale site rules: Stale Site rule 'stale-old-footer' would remove ")
-    assert article.warnings[0].endswith("words; cleaned with generic rules instead")
-    assert article.site is None
+    assert article.warnings[0].endswith("words; cleaned without it")
+    assert article.site == "Stale Site"  # the site's other rules (none here) still apply
     assert "The Northbay Harbor Commission voted 4-1 on Tuesday night" in article.text
     assert not [r for r in article.removed if r.rule == "stale-old-footer"]
 
@@ -365,12 +365,12 @@ def test_stale_rule_warning_in_explain_and_json(tmp_path):
     assert explain.exit_code == 0
     warning = [l for l in explain.stdout.splitlines() if l.startswith("# warning: ")]
     assert len(warning) == 1 and "stale site rules: Stale Site rule 'stale-old-footer'" in warning[0]
-    assert explain.stdout.splitlines()[0].startswith("# site rules: none")
+    assert explain.stdout.splitlines()[0].startswith("# site rules: Stale Site")
     as_json = json.loads(run(*base, "--format", "json").stdout)
     assert as_json["warnings"][0].startswith("stale site rules: Stale Site rule 'stale-old-footer'")
 
 
-def test_a_rule_test_fails_when_the_guard_throws_the_rules_out(tmp_path):
+def test_a_rule_test_fails_when_the_guard_sets_a_rule_aside(tmp_path):
     stale = STALE + ("tests:\n  - sample: tests/fixtures/rules/northbay/harbor-dredging.txt\n"
                      "    must_contain: [\"The Northbay Harbor Commission voted\"]\n")
     d = user_dir(tmp_path, ("stale.yaml", stale))
@@ -378,7 +378,7 @@ def test_a_rule_test_fails_when_the_guard_throws_the_rules_out(tmp_path):
     rs = load_ruleset([d])
     [outcome] = run_site_tests(rs, rs.site_named("Stale Site"))
     assert not outcome.passed
-    assert outcome.failures[0].startswith("site rules were not applied: stale site rules: Stale Site rule 'stale-old-footer'")
+    assert outcome.failures[0].startswith("a site rule was set aside: stale site rules: Stale Site rule 'stale-old-footer'")
 
 
 # ---------------------------------------------------------------- the shipped rules
