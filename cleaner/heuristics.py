@@ -304,11 +304,10 @@ def label_pullquotes(blocks: list[Block], duplicates: bool = True, pullquotes: b
         if b.label is not None or b.words < PULLQUOTE_MIN_WORDS or not (
                 _QUOTE_END.search(b.text) or b.plain[:1] in _QUOTE_CHARS):
             continue
-        if n in seen:
-            if duplicates and b.words >= DUPLICATE_MIN_WORDS and not n.endswith("?"):
-                _remove(b, "duplicate", "repeated-block", "the same text stands earlier in the document")
+        if n in seen and duplicates and b.words >= DUPLICATE_MIN_WORDS and not n.endswith("?"):
+            _remove(b, "duplicate", "repeated-block", "the same text stands earlier in the document")
             continue
-        seen.add(n)
+        seen.add(n)  # a copy not removed as a repeat is judged as a pull quote like the first
         core = n.split(" -- ")[0].rstrip(".,!?;:…" + _QUOTE_CHARS + " ").lstrip(_QUOTE_CHARS + " ")
         if not pullquotes or len(core) < PULLQUOTE_MIN_CHARS:
             continue

@@ -42,6 +42,7 @@ _DATE_OR_TIME = re.compile(
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b|\d{1,2}\.? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))",
     re.I)
 DATE_LINE_MIN_DIGIT_WORDS = 0.3
+_CLOSING_QUOTES = "'\"”’»)"
 _MENU = re.compile(r"^[^|•·/:]{1,30}(?:\s*(?:\||•|·|::|/)\s*[^|•·/:]{1,30}){2,}$")
 
 
@@ -72,7 +73,8 @@ def _is_headline_shaped(text: str) -> bool:
     words = text.split()
     if not words or len(words) > TITLE_MAX_WORDS or len(text) < TITLE_MIN_CHARS:
         return False
-    if _URLISH.match(text) or _MENU.match(text) or text.endswith((".", ",", ";")) and not text.endswith("..."):
+    bare = text.rstrip(_CLOSING_QUOTES)
+    if _URLISH.match(text) or _MENU.match(text) or bare.endswith((".", ",", ";")) and not bare.endswith("..."):
         return False
     if _MULTI_SENTENCE.search(text):
         return False
@@ -120,10 +122,11 @@ def detect_title(blocks: list[Block], url: str | None, labels: Sequence[Label | 
     lo = max(0, start - TITLE_LOOKBACK)
     for i in range(lo, start):
         b = blocks[i]
-        if labels[i] is not None or b.heading and i > lo + 1 and candidates:
-            continue
         text = b.plain
-        if not _is_headline_shaped(text):
+        shaped = _is_headline_shaped(text)
+        if not shaped and (current[i] is None or current[i].keep):
+            break  # the article's text has begun: a headline stands above it
+        if labels[i] is not None or b.heading and i > lo + 1 and candidates or not shaped:
             continue
         score = len(text.split()) + 20 * _slug_score(text, slug)
         candidates.append((score, i))
