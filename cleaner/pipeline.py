@@ -123,15 +123,22 @@ def _stale_rule(blocks: list[Block], pristine: list[Label | None],
     rules left less than STALE_MIN_KEPT_SHARE of the words; else None."""
     if site_rules is None or not blocks:
         return None
-    # what the HTML stage already removed (html rules, the page's headline) does not count
-    judged = [b for b, label in zip(blocks, pristine) if label is None]
-    total = sum(b.words for b in judged)
-    kept = sum(b.words for b in judged if b.label is None or b.label.keep)
+    # Judged: what the site's rules removed against what was kept. What the HTML stage, the generic
+    # rules or the heuristics removed does not count (it is gone whichever rules apply: the
+    # measure is then the same when the cleaned text is cleaned again).
     site_ids = {r.id for r in site_rules.rules}
     site_removed: dict[str, int] = {}
-    for b in blocks:
-        if b.label is not None and b.label.removed and b.label.rule in site_ids and b.label.category != "metadata":
+    total = kept = 0
+    for b, label in zip(blocks, pristine):
+        if label is not None:
+            continue
+        if b.label is None or b.label.keep:
+            kept += b.words
+        elif b.label.rule in site_ids and b.label.category != "metadata":
             site_removed[b.label.rule] = site_removed.get(b.label.rule, 0) + b.words
+        else:
+            continue
+        total += b.words
     if not total or kept >= total * STALE_MIN_KEPT_SHARE or not site_removed:
         return None
     worst = max(site_removed, key=site_removed.__getitem__)

@@ -239,3 +239,19 @@ def test_benchmark_context_strict_f1_meets_issue_a_floor():
     # Never an empty article where the gold has one.
     assert all(preds[d.id].strip() for d in docs if d.gold.strip())
 
+
+
+def test_the_headline_is_not_a_date_line_nor_a_paragraph():
+    """Reuters' header: section, date/time line, headline, byline, reading time, then the story.
+    The date line has more words than the headline; it is not one (it holds a date and digits)."""
+    lines = ["Business News", "November 19, 2019 / 12:21 AM / Updated 14 hours ago",
+             "Oversupply angst drags oil lower, stocks drift near highs", "Rodrigo Campos", "5 Min Read",
+             paragraph(1), paragraph(2), "Share this article"]
+    art = clean("\n".join(lines), site_rules=False)
+    assert art.title == "Oversupply angst drags oil lower, stocks drift near highs"
+    assert removed_by(art, "5 Min Read") == "meta-reading-time"
+    # a first paragraph that lost its full stop (26 words) is not a headline either
+    lead = ("Chelsea have this morning paid the £71.6million fee to the Spanish league this morning to secure "
+            "the world record signing of Athletic Bilbao keeper Kepa Arrizabalaga")
+    art = clean("\n".join(["Home | Sport | News", lead, paragraph(1), paragraph(2)]), site_rules=False)
+    assert art.title is None and norm(lead) in kept_lines(art.text)
