@@ -156,6 +156,13 @@ def label_title(blocks: list[Block], url: str | None, labels: Sequence[Label | N
     i = detect_title(blocks, url, labels)
     if i is not None:
         blocks[i].label = title_label(blocks[i].plain)
+        # The headline printed again (a breadcrumb, a share line): its copies go too, so that
+        # cleaning the cleaned text finds no copy to take as the headline.
+        key = blocks[i].lowered
+        for b in blocks:
+            if b.lowered == key and (b.label is None or b.label.keep):
+                b.label = Label(keep=False, category="metadata", rule=TITLE_RULE, field="title",
+                                reason="metadata: the headline again")
     return i
 
 

@@ -12,7 +12,7 @@ from . import heuristics, language
 from .article import Article, Block, Label, Removed
 from .blocks import dedup_key, text_blocks
 from .decode import decode, detect_format
-from .metadata import collect, label_title
+from .metadata import TITLE_RULE, collect, label_title
 from .rules import Rule, RuleSet, SiteRules, apply_rules, load_ruleset
 
 # Stale-rule guard: when site rules would leave less than this share of the words (trafilatura's
@@ -172,7 +172,7 @@ def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet
             # The heuristics took the headline for article text: judge the rest again without it, as
             # cleaning the cleaned text would (idempotence).
             for b, label in zip(blocks, ruled):
-                if b is not blocks[title]:
+                if b.label is None or b.label.rule != TITLE_RULE:
                     b.label = label
             heuristics.label(blocks, language.stoplist_name(lang), disabled=skip)
             _rules_again(blocks, site_rules, generic)
