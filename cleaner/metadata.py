@@ -76,8 +76,8 @@ def _is_headline_shaped(text: str) -> bool:
     bare = text.rstrip(_CLOSING_QUOTES)
     if _URLISH.match(text) or _MENU.match(text) or bare.endswith((".", ",", ";")) and not bare.endswith("..."):
         return False
-    if _MULTI_SENTENCE.search(text):
-        return False
+    if _MULTI_SENTENCE.search(text) or text.startswith(("(", "[")) and text.endswith((")", "]")):
+        return False  # several sentences; a note or credit in brackets
     if _DATE_OR_TIME.search(text) and \
             sum(1 for w in words if any(c.isdigit() for c in w)) >= DATE_LINE_MIN_DIGIT_WORDS * len(words):
         return False
