@@ -163,7 +163,8 @@ def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet
     if opts.heuristics:
         heuristics.label(blocks, language.stoplist_name(lang), disabled=skip)
         _rules_again(blocks, site_rules, generic)
-    if "title-headline" not in skip:  # after the heuristics, judged by what the rules left
+    site_owns_title = site_rules is not None and any(r.action == "take" and r.field == "title" for r in site_rules.rules)
+    if "title-headline" not in skip and not site_owns_title:  # after the heuristics, by what the rules left
         judged = [b.label for b in blocks]
         title = label_title(blocks, url, ruled)
         if title is not None and judged[title] is not None and judged[title].removed:
