@@ -6,9 +6,11 @@ batch statistics and rule tests read.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
+from typing import Any, Callable
+
+from .prefilter import fold
 
 # Closed list of categories, shared by rule files and heuristics.
 CATEGORIES: tuple[str, ...] = (
@@ -36,6 +38,40 @@ class Label:
         return not self.keep
 
 
+# Leading list markers, stripped for matching (the block's text keeps them).
+BULLET_CHARS = "•·▪▫◦‣∙●○■□►▶➤»›*-–—"
+BULLET = re.compile(rf"^(?:[{re.escape(BULLET_CHARS)}]+\s*)+")
+_BULLET_STARTS = frozenset(BULLET_CHARS)
+
+
+def plain(text: str) -> str:
+    """A block's text without leading bullets: what patterns match against."""
+    if text[:1] not in _BULLET_STARTS:  # BULLET matches only at the start, on a bullet
+        return text.strip()
+    return BULLET.sub("", text).strip()
+
+
+class computed_once:
+    """A value computed from the instance on first use and kept in its __dict__ (where later
+    reads find it without calling anything). functools.cached_property does the same but, in
+    Python 3.11, takes a lock on every first read, which cost more than the values themselves
+    (three per block, read by every stage)."""
+
+    def __init__(self, func: Callable[[Any], Any]):
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
+
+
 @dataclass
 class Block:
     """One unit of text the cleaner judges on its own: a paragraph, a line, or part of a line."""
@@ -47,21 +83,20 @@ class Block:
     label: Label | None = None
 
     # A block's text never changes, so what every rule asks of it is computed once.
-    @cached_property
+    @computed_once
     def words(self) -> int:
         return len(self.text.split())
 
-    @cached_property
+    @computed_once
     def plain(self) -> str:
         """The text without leading bullets: what rule patterns match against."""
-        from .blocks import plain  # blocks.py builds Blocks: imported here to avoid a cycle
-
         return plain(self.text)
 
-    @cached_property
+    @computed_once
     def lowered(self) -> str:
-        """The plain text case-folded: what case-insensitive literal gates look in."""
-        return self.plain.casefold()
+        """The plain text case-folded (cleaner.prefilter.fold): what case-insensitive literal
+        gates look in."""
+        return fold(self.plain)
 
 
 @dataclass(frozen=True)

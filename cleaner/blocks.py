@@ -3,10 +3,15 @@ from __future__ import annotations
 
 import re
 
-from .article import Block
+from .article import Block, plain  # plain: defined with Block, still imported from here too
 
-# Whitespace that scrapers leave inside lines: tabs, non-breaking and other Unicode spaces.
-_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+# Whitespace that scrapers leave inside lines: tabs, non-breaking and other Unicode spaces. Runs
+# of them become one space. The pattern finds only what that changes (a run of two or more, or
+# one that is not a plain space), and starts with a character class, which the engine skips to:
+# replacing every lone space by itself made whole texts slow.
+_SPACE_CLASS = r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
+_SPACES = re.compile(rf"{_SPACE_CLASS}(?:{_SPACE_CLASS}+|(?<! ))")
+_ODD_SPACE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 # Characters that are dropped: zero-width ones, and control characters (C0 and C1, bar the
 # whitespace and line breaks handled above), which no article contains and which would make the
 # cleaned text look binary when cleaned again.
@@ -20,9 +25,6 @@ def normalise_text(text: str) -> str:
     return "\n".join(normalise_line(line) for line in _LINE_BREAKS.split(text))
 
 
-# Leading list markers, stripped for matching (the block's text keeps them).
-BULLET = re.compile(r"^(?:[•·▪▫◦‣∙●○■□►▶➤»›*\-–—]+\s*)+")
-
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 # A dateline glued after other text on the same line, e.g. a caption followed by
@@ -30,16 +32,13 @@ _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|
 GLUED_DATELINE = re.compile(
     rf"(?<=\S)\s+(?P<dateline>{_MONTH}\s+\d{{1,2}},\s+\d{{4}}\s+\([^()]{{2,40}}\)\s*(?:--|—|–|-)\s*)(?=\S)"
 )
+# Every glued dateline holds this: a cheap test before searching a whole text for one.
+_GLUED_HINT = re.compile(r"\)\s*(?:--|—|–|-)")
 
 
 def normalise_line(line: str) -> str:
     """Collapse runs of spaces, tabs and non-breaking spaces; drop zero-width and control characters."""
     return _SPACES.sub(" ", _DROPPED.sub("", line)).strip()
-
-
-def plain(text: str) -> str:
-    """A block's text without leading bullets: what patterns match against."""
-    return BULLET.sub("", text).strip()
 
 
 def split_glued(text: str) -> list[tuple[str, str]]:
@@ -53,6 +52,8 @@ def split_glued(text: str) -> list[tuple[str, str]]:
 
 def text_blocks(text: str) -> list[Block]:
     """One block per non-empty line, in order, with its 1-based line number."""
+    if _DROPPED.search(text) is None:
+        return _text_blocks_fast(text)
     blocks: list[Block] = []
     for number, raw in enumerate(_LINE_BREAKS.split(text), start=1):
         line = normalise_line(raw)
@@ -60,6 +61,27 @@ def text_blocks(text: str) -> list[Block]:
             continue
         for part, role in split_glued(line):
             blocks.append(Block(text=part, line=number, origin=role or "text"))
+    return blocks
+
+
+def _text_blocks_fast(text: str) -> list[Block]:
+    """text_blocks of a text without characters to drop, with one pass of each pattern over the
+    whole text instead of one per line. The same blocks: runs of spaces never span a line break
+    (no line-break character is in _SPACES), so collapsing them in the whole text collapses them
+    in each line; and a glued dateline found in a line is found in the whole text (it is bounded
+    by non-spaces inside the line), so a text without one has none in any line."""
+    spaced = _SPACES.sub(" ", text) if "  " in text or _ODD_SPACE.search(text) else text
+    glued = _GLUED_HINT.search(spaced) is not None and GLUED_DATELINE.search(spaced) is not None
+    blocks: list[Block] = []
+    for number, raw in enumerate(_LINE_BREAKS.split(spaced), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if glued:
+            for part, role in split_glued(line):
+                blocks.append(Block(text=part, line=number, origin=role or "text"))
+        else:
+            blocks.append(Block(text=line, line=number, origin="text"))
     return blocks
 
 

@@ -17,10 +17,11 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import os
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 from urllib.parse import urlsplit
 
 import regex
@@ -28,7 +29,7 @@ import yaml
 
 from .article import CATEGORIES, META_FIELDS, Block, Label
 from .blocks import normalise_text
-from .prefilter import gate
+from .prefilter import Gate, KeyScan, fold, gate
 from .errors import RuleError
 
 # A user's pattern may not take longer than this on one block (catastrophic backtracking).
@@ -196,28 +197,38 @@ class Rule:
     # one: the limit costs several times the search itself. A user's rules always have it.
     timeout: float | None = PATTERN_TIMEOUT_S
 
+    def admits(self, words: int) -> bool:
+        """True when a block of this many words is within the rule's max_words and min_words."""
+        return ((self.max_words is None or words <= self.max_words)
+                and (self.min_words is None or words >= self.min_words))
+
     def matches(self, text: str, words: int | None = None, lowered: str | None = None) -> bool:
-        if self.max_words is not None or self.min_words is not None:
-            n = len(text.split()) if words is None else words
-            if self.max_words is not None and n > self.max_words:
-                return False
-            if self.min_words is not None and n < self.min_words:
-                return False
-        low = text.casefold() if lowered is None else lowered
-        for pattern, keys, ignore_case in self.gated_patterns:
-            if keys is not None:
-                hay = low if ignore_case else text
-                for key in keys:
-                    if key in hay:
-                        break
+        if (self.max_words is not None or self.min_words is not None) and \
+                not self.admits(len(text.split()) if words is None else words):
+            return False
+        return self.search(text, lowered) is not None
+
+    def search(self, text: str, lowered: str | None = None) -> regex.Match | None:
+        """The match of the first of the rule's patterns that matches `text`, or None. A pattern
+        whose literal gate `text` does not pass is not searched: it cannot match. `lowered` is
+        the text folded by cleaner.prefilter.fold, when the caller has it."""
+        for pattern, gate_, ignore_case in self.gated_patterns:
+            if gate_ is not None:
+                if ignore_case:
+                    if lowered is None:
+                        lowered = fold(text)
+                    hay = lowered
                 else:
-                    continue  # the pattern cannot match: none of its literal starts is there
-            if _search(pattern, text, self):
-                return True
-        return False
+                    hay = text
+                if not gate_.passes(hay):
+                    continue  # the pattern cannot match: none of its keys is there
+            m = _run(pattern, text, self)
+            if m is not None:
+                return m
+        return None
 
     @cached_property
-    def gated_patterns(self) -> tuple[tuple[regex.Pattern, tuple[str, ...] | None, bool], ...]:
+    def gated_patterns(self) -> tuple[tuple[regex.Pattern, Gate | None, bool], ...]:
         """Each pattern with its literal gate (cleaner.prefilter), computed once per rule."""
         return tuple((p, gate(p), bool(p.flags & regex.IGNORECASE)) for p in self.patterns)
 
@@ -327,11 +338,21 @@ def url_host(url: str | None) -> str:
     return host.lower().rstrip(".")
 
 
-def _search(pattern: regex.Pattern, text: str, rule: Rule | None) -> bool:
+def _run(pattern: regex.Pattern, text: str, rule: Rule | None) -> regex.Match | None:
+    """`pattern.search(text)` within the rule's time limit (PATTERN_TIMEOUT_S without a rule).
+    A rule without a limit searches without the `timeout` argument: passing it, even as None,
+    costs more than a failed search of a short line."""
+    timeout = PATTERN_TIMEOUT_S if rule is None else rule.timeout
+    if timeout is None:
+        return pattern.search(text)
     try:
-        return pattern.search(text, timeout=rule.timeout if rule is not None else PATTERN_TIMEOUT_S) is not None
+        return pattern.search(text, timeout=timeout)
     except TimeoutError:
         raise PatternTimeout(rule) from None
+
+
+def _search(pattern: regex.Pattern, text: str, rule: Rule | None) -> bool:
+    return _run(pattern, text, rule) is not None
 
 
 class PatternTimeout(Exception):
@@ -820,69 +841,333 @@ def apply_rules(blocks: list[Block], rules: Sequence[Rule], stage: str) -> Apply
     """Label the still-unlabelled blocks by each rule, in order. `stage` is 'site' or 'generic'.
 
     A rule whose pattern times out on a block is skipped whole: the labels it had already put
-    are taken back, and the report names it."""
+    are taken back, and the report names it.
+
+    The rules' literal gates are tested for all rules at once, block by block, and the line rules
+    (drop_line, keep_line) are matched block by block (see _RulePlan): the labels are those of
+    applying the rules one after the other. Should a line rule's pattern time out there, the
+    rules are applied again one after the other, from the labels they started with."""
+    plan = _plan(tuple(rules))
+    if not plan.line_timeouts:
+        return _apply_planned(blocks, plan, stage)
+    before = [b.label for b in blocks]
+    try:
+        return _apply_planned(blocks, plan, stage)
+    except PatternTimeout:
+        for b, label in zip(blocks, before):
+            b.label = label
+        return _apply_in_order(blocks, rules, stage)
+
+
+def _apply_in_order(blocks: list[Block], rules: Sequence[Rule], stage: str) -> ApplyReport:
+    """apply_rules one rule after the other, each rule matching blocks on its own."""
     report = ApplyReport()
     for rule in rules:
-        before = [b.label for b in blocks]
-        try:
-            n = _APPLY[rule.action](blocks, rule, stage)
-        except PatternTimeout:
-            for b, label in zip(blocks, before):
-                b.label = label
-            report.timed_out.append(rule.id)
+        _apply_one(blocks, rule, stage, report, _matcher_of(rule))
+    return report
+
+
+def _apply_one(blocks: list[Block], rule: Rule, stage: str, report: ApplyReport, match: Matcher) -> None:
+    """Apply one rule; a rule that times out is taken back whole and named in the report."""
+    before = [b.label for b in blocks] if rule.timeout is not None else None
+    try:
+        n = _APPLY[rule.action](blocks, rule, stage, match)
+    except PatternTimeout:
+        for b, label in zip(blocks, before or ()):
+            b.label = label
+        report.timed_out.append(rule.id)
+        return
+    if n:
+        report.fired[rule.id] = report.fired.get(rule.id, 0) + n
+
+
+# A rule's match on the block at a position (None when it does not match it, or does not apply:
+# the block has too many or too few words). Windows (`first`) are the actions' business.
+Matcher = Callable[[int, Block], "regex.Match | None"]
+
+
+def _matcher_of(rule: Rule) -> Matcher:
+    """The rule's matcher on its own: its gates and patterns, one block at a time."""
+    def match(_: int, b: Block) -> regex.Match | None:
+        return rule.search(b.plain, b.lowered) if rule.admits(b.words) else None
+    return match
+
+
+# ---------------------------------------------------------------- all rules at once, block by block
+
+LINE_ACTIONS = frozenset({"drop_line", "keep_line"})
+# Actions that look only at the first `first` blocks (`take` finds its first match there, and its
+# repeats anywhere: it checks its window itself).
+WINDOWED_ACTIONS = LINE_ACTIONS
+NO_MATCH = -1
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """What may match a block, of a rule list whose patterns are numbered in order: the patterns
+    whose rule applies to the block and whose gate it passes (or that have none), in order, and
+    the indexes of the rules that apply to it."""
+
+    patterns: tuple[int, ...]
+    rules: frozenset[int]
+
+
+# The gates of a rule list are scanned for per tier of word counts (a tier runs from one of
+# these to the next): a tier's scans hold the gates of the rules that apply to some block of
+# that many words, so that long blocks, which few rules apply to, are scanned for few keys.
+SCAN_TIERS: tuple[int, ...] = (2, 4, 8, 16, 32, 64, 128)
+
+
+@dataclass(frozen=True)
+class _Scans:
+    """The gates of the patterns of some rules, as scans of a block's folded text (patterns that
+    ignore case) and of its plain text, at its start (anchored patterns) and anywhere."""
+
+    scans: tuple[tuple[KeyScan, bool], ...]    # each scan, and whether it reads the folded text
+
+    def opened(self, b: Block) -> frozenset[int]:
+        """The numbers of the patterns whose gate the block passes."""
+        opened = _NOTHING
+        for scan, folded in self.scans:
+            found = scan.opened(b.lowered if folded else b.plain)
+            if found:
+                opened = opened | found
+        return opened
+
+
+_NOTHING: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class _RulePlan:
+    """A rule list compiled for matching all its rules against a block at once.
+
+    Which rules apply to a block depends only on its word count and position (`applying`), and
+    which of their patterns may match it on the gates it passes: the gates of all the rules that
+    may apply to blocks of its length are tested in one or two scans of its text (`_Scans`).
+
+    Whether a rule matches a block depends on the block alone, and a block keeps the first label
+    it gets. So among the line rules that apply to a still-unlabelled block, the first one that
+    matches it is the one that labels it, and a block is searched once for its first matching
+    line rule (`first_line_match`), each pattern at most once, instead of once per rule."""
+
+    rules: tuple[Rule, ...]
+    patterns: tuple[regex.Pattern, ...]     # all the rules' patterns, numbered in order
+    gates: tuple[Gate | None, ...]          # pattern number -> its gate
+    ignore_case: tuple[bool, ...]           # pattern number -> it ignores case
+    owner: tuple[int, ...]                  # pattern number -> its rule's index in rules
+    spans: tuple[tuple[int, int], ...]      # rule index -> the numbers of its patterns (start, end)
+    line: tuple[bool, ...]                  # pattern number -> its rule is a line rule
+    bounds: tuple[int, ...]                 # word counts at which the rules that apply change
+    firsts: tuple[int, ...]                 # positions at which they change (windows), sorted
+    line_timeouts: bool                     # True when a line rule has a time limit
+    _scans: dict[int, _Scans] = field(default_factory=dict, compare=False, repr=False)
+    _applying: dict[tuple[int, int], Candidates] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def build(cls, rules: tuple[Rule, ...]) -> _RulePlan:
+        owner = tuple(i for i, r in enumerate(rules) for _ in r.patterns)
+        ends = [0]
+        for r in rules:
+            ends.append(ends[-1] + len(r.patterns))
+        bounds = sorted({r.max_words + 1 for r in rules if r.max_words is not None}
+                        | {r.min_words for r in rules if r.min_words is not None})
+        firsts = sorted({r.first for r in rules if r.first and r.action in WINDOWED_ACTIONS})
+        gated = [g for r in rules for g in r.gated_patterns]
+        return cls(rules=rules, patterns=tuple(p for p, _, _ in gated), gates=tuple(g for _, g, _ in gated),
+                   ignore_case=tuple(i for _, _, i in gated), owner=owner,
+                   spans=tuple(zip(ends, ends[1:])), line=tuple(rules[i].action in LINE_ACTIONS for i in owner),
+                   bounds=tuple(bounds), firsts=tuple(firsts),
+                   line_timeouts=any(r.timeout is not None for r in rules if r.action in LINE_ACTIONS))
+
+    def candidates(self, b: Block, index: int) -> Candidates:
+        """The patterns that may match the block at position `index`: those of the rules that
+        apply to it that have no gate, and those whose gate it passes."""
+        words = b.words
+        applying = self.applying(words, index)
+        tier = bisect_right(SCAN_TIERS, words)
+        scans = self._scans.get(tier)
+        if scans is None:
+            scans = self._scans[tier] = self._build_scans(tier)
+        opened = scans.opened(b)
+        if not opened:
+            return applying
+        owner, rules = self.owner, applying.rules
+        found = [n for n in opened if owner[n] in rules]
+        if not found:
+            return applying
+        return Candidates(patterns=tuple(sorted(applying.patterns + tuple(found))),
+                          rules=applying.rules)
+
+    def applying(self, words: int, index: int) -> Candidates:
+        """The rules that apply to a block of `words` words at position `index`, and their
+        patterns that have no gate: the same for every block whose word count and position
+        fall between the same bounds."""
+        key = (bisect_right(self.bounds, words), bisect_right(self.firsts, index) if self.firsts else 0)
+        found = self._applying.get(key)
+        if found is None:
+            rules = frozenset(i for i, r in enumerate(self.rules) if _applies(r, words, index))
+            ungated = tuple(n for n, gate_ in enumerate(self.gates) if gate_ is None and self.owner[n] in rules)
+            found = self._applying[key] = Candidates(patterns=ungated, rules=rules)
+        return found
+
+    def _build_scans(self, tier: int) -> _Scans:
+        """The scans of the gates of the rules that apply to some block of the tier's lengths."""
+        low = SCAN_TIERS[tier - 1] if tier else 0
+        high = SCAN_TIERS[tier] - 1 if tier < len(SCAN_TIERS) else None
+        scans: dict[tuple[bool, bool], dict[int, tuple[str, ...]]] = {}   # (folded, at start) -> gates
+        for number, gate_ in enumerate(self.gates):
+            rule = self.rules[self.owner[number]]
+            if gate_ is not None and (rule.max_words is None or rule.max_words >= low) and \
+                    (rule.min_words is None or high is None or rule.min_words <= high):
+                scans.setdefault((self.ignore_case[number], gate_.at_start), {})[number] = gate_.keys
+        return _Scans(tuple((_key_scan(tuple(gates.items()), at_start), folded)
+                            for (folded, at_start), gates in sorted(scans.items())))
+
+    def first_line_match(self, b: Block, candidates: Candidates) -> int:
+        """The index of the first line rule that matches the block, given its candidates;
+        NO_MATCH when none does."""
+        text = b.plain
+        for number in candidates.patterns:
+            if self.line[number]:
+                rule = self.rules[self.owner[number]]
+                pattern = self.patterns[number]
+                if (pattern.search(text) if rule.timeout is None else _run(pattern, text, rule)) is not None:
+                    return self.owner[number]
+        return NO_MATCH
+
+
+def _applies(rule: Rule, words: int, index: int) -> bool:
+    """True when the rule looks at a block of `words` words at position `index`."""
+    return rule.admits(words) and (rule.action not in WINDOWED_ACTIONS or not rule.first or index < rule.first)
+
+
+@lru_cache(maxsize=256)
+def _key_scan(gates: tuple[tuple[int, tuple[str, ...]], ...], at_start: bool) -> KeyScan:
+    return KeyScan.build(dict(gates), at_start)  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=32)
+def _plan(rules: tuple[Rule, ...]) -> _RulePlan:
+    return _RulePlan.build(rules)
+
+
+class _PlannedMatches:
+    """One application of a plan to the blocks of a document: each block's candidates, computed
+    the first time a rule asks, and the rules' matchers that read them."""
+
+    def __init__(self, plan: _RulePlan, blocks: list[Block]):
+        self.plan = plan
+        self.blocks = blocks
+        self._candidates: list[Candidates | None] = [None] * len(blocks)
+
+    def candidates(self, index: int, b: Block) -> Candidates:
+        found = self._candidates[index]
+        if found is None:
+            found = self._candidates[index] = self.plan.candidates(b, index)
+        return found
+
+    def first_line_matches(self) -> list[list[Block]]:
+        """Per line rule (by index in the plan's rules), the still-unlabelled blocks it is the
+        first line rule to match."""
+        claimed: list[list[Block]] = [[] for _ in self.plan.rules]
+        for i, b in enumerate(self.blocks):
+            if b.label is None:
+                found = self.plan.first_line_match(b, self.candidates(i, b))
+                if found != NO_MATCH:
+                    claimed[found].append(b)
+        return claimed
+
+    def matcher(self, rule_index: int) -> Matcher:
+        """The rule's matcher: its patterns among the block's candidates, in order."""
+        plan = self.plan
+        rule = plan.rules[rule_index]
+        start, end = plan.spans[rule_index]
+
+        def match(index: int, b: Block) -> regex.Match | None:
+            candidates = self.candidates(index, b)
+            if rule_index not in candidates.rules:
+                return None
+            for number in candidates.patterns:
+                if number >= end:
+                    break
+                if number >= start:
+                    m = _run(plan.patterns[number], b.plain, rule)
+                    if m is not None:
+                        return m
+            return None
+        return match
+
+
+def _apply_planned(blocks: list[Block], plan: _RulePlan, stage: str) -> ApplyReport:
+    """apply_rules with the rules' gates tested all at once and the line rules matched block by
+    block (_RulePlan): each line rule labels the blocks it is the first line rule to match and
+    that are still unlabelled when it comes (a rule of another kind before it may have labelled
+    them); that is what applying the line rules one by one does, since a block matched by an
+    earlier line rule got that rule's label."""
+    report = ApplyReport()
+    matches = _PlannedMatches(plan, blocks)
+    claimed: list[list[Block]] | None = None   # computed when the first line rule comes
+    for index, rule in enumerate(plan.rules):
+        if rule.action not in LINE_ACTIONS:
+            _apply_one(blocks, rule, stage, report, matches.matcher(index))
             continue
+        if claimed is None:
+            claimed = matches.first_line_matches()
+        n = 0
+        for b in claimed[index]:
+            if b.label is None:
+                b.label = _line_label(rule, stage)
+                n += 1
         if n:
             report.fired[rule.id] = report.fired.get(rule.id, 0) + n
     return report
+
+
+def _line_label(rule: Rule, stage: str) -> Label:
+    if rule.action == "keep_line":
+        return Label(keep=True, category="body", rule=rule.id, reason=f"{stage} rule: kept")
+    return _label(rule, stage, "line matches")
 
 
 def _label(rule: Rule, stage: str, reason: str) -> Label:
     return Label(keep=False, category=rule.category, rule=rule.id, reason=f"{stage} rule: {reason}")
 
 
-def _drop_line(blocks: list[Block], rule: Rule, stage: str) -> int:
+def _drop_line(blocks: list[Block], rule: Rule, stage: str, match: Matcher) -> int:
+    """Each block in the window that matches (drop_line, and keep_line: the label says which)."""
     n = 0
-    for b in _window(blocks, rule):
-        if b.label is None and rule.matches_block(b):
-            b.label = _label(rule, stage, "line matches")
+    for i, b in enumerate(_window(blocks, rule)):
+        if b.label is None and match(i, b) is not None:
+            b.label = _line_label(rule, stage)
             n += 1
     return n
 
 
-def _keep_line(blocks: list[Block], rule: Rule, stage: str) -> int:
-    n = 0
-    for b in _window(blocks, rule):
-        if b.label is None and rule.matches_block(b):
-            b.label = Label(keep=True, category="body", rule=rule.id, reason=f"{stage} rule: kept")
-            n += 1
-    return n
-
-
-def _drop_from(blocks: list[Block], rule: Rule, stage: str) -> int:
+def _drop_from(blocks: list[Block], rule: Rule, stage: str, match: Matcher) -> int:
     """From a block matching the marker to the end, or through the next block matching `until`."""
     n, start = 0, None
     for i, b in enumerate(blocks):
-        text = b.plain
         if start is None:
-            if (b.label is None or b.label.removed) and rule.matches(text, b.words, b.lowered):
+            if (b.label is None or b.label.removed) and match(i, b) is not None:
                 start = i
             else:
                 continue
         if b.label is None:
             b.label = _label(rule, stage, "inside marked section")
             n += 1
-        if rule.until is not None and i > start and _search(rule.until, text, rule):
+        if rule.until is not None and i > start and _search(rule.until, b.plain, rule):
             start = None
     return n
 
 
-def _drop_run(blocks: list[Block], rule: Rule, stage: str) -> int:
+def _drop_run(blocks: list[Block], rule: Rule, stage: str, match: Matcher) -> int:
     """Runs of at least `min_run` blocks matching (removed blocks in between do not break a run)."""
     n, run = 0, []
-    for b in blocks + [None]:  # type: ignore[list-item]
+    for i, b in enumerate(blocks + [None]):  # type: ignore[list-item]
         if b is not None and b.label is not None and b.label.removed:
             continue
-        if b is not None and b.label is None and rule.matches_block(b):
+        if b is not None and b.label is None and match(i, b) is not None:
             run.append(b)
             continue
         if len(run) >= rule.min_run:
@@ -893,7 +1178,7 @@ def _drop_run(blocks: list[Block], rule: Rule, stage: str) -> int:
     return n
 
 
-def _take(blocks: list[Block], rule: Rule, stage: str) -> int:
+def _take(blocks: list[Block], rule: Rule, stage: str, match: Matcher) -> int:
     """Take a metadata field from the first matching block within `first` blocks; the blocks that
     match after it, anywhere, go too, as repeats (a date line above and below the article, a
     series name on each of its titles), so that cleaning the cleaned text finds none to take."""
@@ -904,22 +1189,13 @@ def _take(blocks: list[Block], rule: Rule, stage: str) -> int:
             break
         if b.label is not None:
             continue
-        n = b.words
-        if (rule.max_words is not None and n > rule.max_words) or (rule.min_words is not None and n < rule.min_words):
-            continue
-        text = b.plain
-        for p in rule.patterns:
-            try:
-                m = p.search(text, timeout=rule.timeout)
-            except TimeoutError:
-                raise PatternTimeout(rule) from None
-            if m:
-                first = n_taken == 0
-                b.label = Label(keep=not rule.remove, category="metadata", rule=rule.id,
-                                reason=f"{stage} rule: {rule.field}" + ("" if first else " (again)"),
-                                field=rule.field, value=(m.groupdict().get("value") or m.group(0)).strip() if first else None)
-                n_taken += 1
-                break
+        m = match(i, b)
+        if m is not None:
+            first = n_taken == 0
+            b.label = Label(keep=not rule.remove, category="metadata", rule=rule.id,
+                            reason=f"{stage} rule: {rule.field}" + ("" if first else " (again)"),
+                            field=rule.field, value=(m.groupdict().get("value") or m.group(0)).strip() if first else None)
+            n_taken += 1
     return n_taken
 
 
@@ -927,5 +1203,5 @@ def _window(blocks: list[Block], rule: Rule) -> list[Block]:
     return blocks[: rule.first] if rule.first else blocks
 
 
-_APPLY = {"drop_line": _drop_line, "keep_line": _keep_line, "drop_from": _drop_from,
+_APPLY = {"drop_line": _drop_line, "keep_line": _drop_line, "drop_from": _drop_from,
           "drop_between": _drop_from, "drop_run": _drop_run, "take": _take}
