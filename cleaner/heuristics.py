@@ -174,12 +174,17 @@ SWITCHES: tuple[str, ...] = ("pullquote", "duplicate", "glued-caption", "section
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _NUMBER = re.compile(r"^\d[\d.,:%/]*$|^[\d.,]+%$")
+_DIGIT_OR_PERCENT = re.compile(r"[\d%]")
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\"”’»)\]]*$")
 _COLON_END = re.compile(r"[:：]\s*$")
 _URLISH = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _QUOTE_CHARS = "\"'“”‘’«»„"
 _SPACE = re.compile(r"\s+")
+# What _SPACE.sub(" ", ...) changes: a run of two or more, or one that is not a plain space.
+_SPACE_RUNS = re.compile(r"\s(?:\s+|(?<! ))")
+# Below this many characters of long blocks, a core is counted in all of them at once.
+JOINED_COUNT_MAX_CHARS = 20_000
 _CLOSING_LINE = re.compile("|".join(CLOSING_LINES), re.I)
 _QUOTE_END = re.compile(r"[.!?…'\"”’»]\s*$")
 _SECTION_MARKER = re.compile(r"^[\[(]?\s*(?:" + "|".join(SECTION_MARKERS) + r")\s*[\])]?\s*[:.»>›…]*$", re.I)
@@ -219,10 +224,10 @@ def shape(text: str, stops: frozenset[str]) -> Shape:
     tokens = text.split()
     words = _WORD.findall(text.lower())
     n = len(words)
-    density = sum(1 for w in words if w in stops) / n if n else 0.0
+    density = sum(map(stops.__contains__, words)) / n if n else 0.0
     alpha = [t for t in tokens if t[:1].isalpha()]
-    caps = sum(1 for t in alpha if t[0].isupper()) / len(alpha) if alpha else 0.0
-    numbers = sum(1 for t in tokens if _NUMBER.match(t.strip("()[],;"))) / len(tokens) if tokens else 0.0
+    caps = sum([t[0].isupper() for t in alpha]) / len(alpha) if alpha else 0.0
+    numbers = _numbers(text, tokens) / len(tokens) if tokens else 0.0
     sentence_end = bool(_SENTENCE_END.search(text))
     chars = len(text)
     url = bool(_URLISH.match(text))
@@ -231,6 +236,14 @@ def shape(text: str, stops: frozenset[str]) -> Shape:
         cls = SHORT     # Title Case without a full stop: a headline or a menu entry, never prose
     return Shape(words=len(tokens), chars=chars, stop_density=density, sentence_end=sentence_end,
                  colon_end=bool(_COLON_END.search(text)), capitalised=caps, numbers=numbers, url=url, cls=cls)
+
+
+def _numbers(text: str, tokens: list[str]) -> int:
+    """How many tokens are numbers (_NUMBER, brackets and separators around them stripped). Every
+    number holds a digit or a '%': a text without one has none."""
+    if _DIGIT_OR_PERCENT.search(text) is None:
+        return 0
+    return sum(1 for t in tokens if _NUMBER.match(t.strip("()[],;")))
 
 
 def _classify(chars: int, words: int, density: float, sentence_end: bool, numbers: float, url: bool,
@@ -278,7 +291,11 @@ def label_glued_captions(blocks: list[Block]) -> None:
 
 
 def _norm(text: str) -> str:
-    return _SPACE.sub(" ", plain(text).lower()).strip(_QUOTE_CHARS + " ")
+    return _norm_plain(plain(text))
+
+
+def _norm_plain(text: str) -> str:
+    return _SPACE_RUNS.sub(" ", text.lower()).strip(_QUOTE_CHARS + " ")
 
 
 def label_pullquotes(blocks: list[Block], duplicates: bool = True, pullquotes: bool = True) -> None:
@@ -288,17 +305,22 @@ def label_pullquotes(blocks: list[Block], duplicates: bool = True, pullquotes: b
     Both only concern prose-like blocks (ending like a sentence or a quote), so repeated list
     items and captions in structured articles stay.
     """
-    norms = [_norm(b.text) for b in blocks]
+    norms = [_norm_plain(b.plain) for b in blocks]
     long_live = [(b, n) for b, n in zip(blocks, norms) if _live(b) and b.words >= PULLQUOTE_MIN_WORDS]
     copies: dict[str, int] = {}
     for _, n in long_live:
         copies[n] = copies.get(n, 0) + 1
     # Which long blocks hold each word: a core can only stand in blocks holding all its inner words
     # (counting it in the whole document for every block was quadratic: minutes for 10 MB).
+    # A small document: all its long blocks in one string (norms hold no line break, so no core
+    # stands across two of them), where str.count counts a core in all of them at once.
+    joined = "\n".join(n for _, n in long_live)
+    small = len(joined) <= JOINED_COUNT_MAX_CHARS
     holding: dict[str, list[int]] = {}
-    for k, (_, n) in enumerate(long_live):
-        for word in set(_WORD.findall(n)):
-            holding.setdefault(word, []).append(k)
+    if not small:
+        for k, (_, n) in enumerate(long_live):
+            for word in set(_WORD.findall(n)):
+                holding.setdefault(word, []).append(k)
     seen: set[str] = set()
     for b, n in zip(blocks, norms):
         if b.label is not None or b.words < PULLQUOTE_MIN_WORDS or not (
@@ -312,7 +334,8 @@ def label_pullquotes(blocks: list[Block], duplicates: bool = True, pullquotes: b
         if not pullquotes or len(core) < PULLQUOTE_MIN_CHARS:
             continue
         # The core stands once in each copy of this block; one more means another block holds it.
-        if _occurrences(core, long_live, holding) > copies.get(n, 0):
+        found = joined.count(core) if small else _occurrences(core, long_live, holding)
+        if found > copies.get(n, 0):
             _remove(b, "pullquote", "pullquote-repeats", "its text stands again inside another paragraph")
 
 
@@ -322,8 +345,9 @@ def _occurrences(core: str, long_live: list[tuple[Block, str]], holding: dict[st
     inner = _WORD.findall(core)[1:-1]
     if not inner:
         return sum(n.count(core) for _, n in long_live)
-    rarest = min(inner, key=lambda w: len(holding.get(w, ())))
-    return sum(long_live[k][1].count(core) for k in holding.get(rarest, ()))
+    get = holding.get
+    rarest = min(inner, key=lambda w: len(get(w, ())))
+    return sum(long_live[k][1].count(core) for k in get(rarest, ()))
 
 
 _COMMENTS_WORD = re.compile(r"comment|repl(?:y|ies)|respon|discuss|conversation|коммент|kommentar", re.I)
