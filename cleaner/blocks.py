@@ -19,9 +19,16 @@ _DROPPED = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0e-\x1f\x7f-\x
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c|\x85")
 
 
+# What normalise_text would change: a line break or space other than LF and ' ', two spaces, a
+# space at a line's end or start, a character that is dropped.
+_NOT_NORMAL = re.compile(r"[^\S\n ]|  |^ | $|" + _DROPPED.pattern[1:-1].join("[]"), re.M)
+
+
 def normalise_text(text: str) -> str:
     """Each line as blocks see it (normalise_line), joined by LF: what fingerprints are matched
     against, so that a site is recognised the same in a scraped text and in its cleaned text."""
+    if _NOT_NORMAL.search(text) is None:
+        return text
     return "\n".join(normalise_line(line) for line in _LINE_BREAKS.split(text))
 
 

@@ -110,11 +110,32 @@ def label_blocks(blocks: list[Block], site_rules: SiteRules | None, rules: RuleS
         if worst is None or applied is None:
             return Labelling(warnings=stale + warnings, site_rules=applied)
         rule_id, removed, total = worst
+        applied, how = _set_aside(applied, rule_id)
         stale.append(f"stale site rules: {applied.name} rule '{rule_id}' would remove {removed} of {total} "
-                     f"words; cleaned without it")
-        applied = replace(applied, rules=tuple(r for r in applied.rules if r.id != rule_id))
+                     f"words; cleaned {how}")
         for b, label in zip(blocks, pristine):
             b.label = label
+
+
+# A stale drop_from / drop_between rule first skips this many of its markers (the first ones, above
+# the article), then is set aside.
+STALE_MARKERS_SKIPPED_MAX = 3
+
+
+def _set_aside(site_rules: SiteRules, rule_id: str) -> tuple[SiteRules, str]:
+    """The site's rules without the stale one; a drop_from / drop_between rule first loses its
+    first marker (one that stands above the article), so that its section is still removed below
+    it. Returns the rules and how the document is cleaned, for the warning."""
+    rules = []
+    how = "without it"
+    for r in site_rules.rules:
+        if r.id != rule_id:
+            rules.append(r)
+        elif r.action in ("drop_from", "drop_between") and r.skip_starts < STALE_MARKERS_SKIPPED_MAX:
+            rules.append(replace(r, skip_starts=r.skip_starts + 1))
+            skipped = r.skip_starts + 1
+            how = "with it skipping its first " + (f"{skipped} markers" if skipped > 1 else "marker")
+    return replace(site_rules, rules=tuple(rules)), how
 
 
 def _stale_rule(blocks: list[Block], pristine: list[Label | None],

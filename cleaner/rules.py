@@ -196,6 +196,9 @@ class Rule:
     # Time limit of one search. Shipped rules are vetted (probed at load, tested) and run without
     # one: the limit costs several times the search itself. A user's rules always have it.
     timeout: float | None = PATTERN_TIMEOUT_S
+    # drop_from / drop_between: markers not to start at, counted from the top (set by the
+    # stale-rule guard when the first marker stands above the article; never read from a file).
+    skip_starts: int = 0
 
     def admits(self, words: int) -> bool:
         """True when a block of this many words is within the rule's max_words and min_words."""
@@ -1146,10 +1149,13 @@ def _drop_line(blocks: list[Block], rule: Rule, stage: str, match: Matcher) -> i
 
 def _drop_from(blocks: list[Block], rule: Rule, stage: str, match: Matcher) -> int:
     """From a block matching the marker to the end, or through the next block matching `until`."""
-    n, start = 0, None
+    n, start, skip = 0, None, rule.skip_starts
     for i, b in enumerate(blocks):
         if start is None:
             if (b.label is None or b.label.removed) and match(i, b) is not None:
+                if skip:
+                    skip -= 1
+                    continue
                 start = i
             else:
                 continue
