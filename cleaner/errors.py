@@ -15,7 +15,7 @@ class CleanerError(Exception):
         self.path = path
         self.line = line
         self.key = key
-        self.detail = message
+        self.detail = one_line(message)
         super().__init__(self._format())
 
     def _format(self) -> str:
@@ -25,6 +25,17 @@ class CleanerError(Exception):
         parts = [p for p in (where, self.key and f"'{self.key}'") if p]
         prefix = ": ".join(parts)
         return f"{prefix}: {self.detail}" if prefix else self.detail
+
+
+def one_line(message: str) -> str:
+    """A library's message on one line. PyYAML's marks a position on indented extra lines (where,
+    the text, a caret): those go, the file and line are in the error already; other lines are
+    joined with '; '."""
+    lines = message.splitlines()
+    if len(lines) <= 1:
+        return message.strip()
+    kept = [l.strip() for l in lines if l.strip() and not l[:1].isspace()]
+    return "; ".join(kept or [l.strip() for l in lines if l.strip()])
 
 
 class InputError(CleanerError):

@@ -480,6 +480,7 @@ def test_total_on_any_rule_file(tmp_path_factory: pytest.TempPathFactory, text: 
 
 @SETTINGS
 @example("\x1f")
+@example("!0")
 @given(rule_file_texts)
 def test_rule_file_error_is_one_line(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
     check_rule_file(text, tmp_path_factory.mktemp("rules"))

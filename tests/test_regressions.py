@@ -130,6 +130,18 @@ def test_rule_file_with_control_character(tmp_path):
     assert "\n" not in message
 
 
+def test_rule_file_with_an_unknown_yaml_tag(tmp_path):
+    """Found by the fuzzer (`--only rulefile-one-line`): PyYAML marks the position on three more
+    lines; the RuleError is one line, naming the file and line."""
+    path = tmp_path / "bad.yaml"
+    path.write_text("!0", encoding="utf-8")
+    with pytest.raises(RuleError) as info:
+        load_file(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:1: ") and "could not determine a constructor" in message
+    assert "\n" not in message
+
+
 @pytest.mark.parametrize("pattern,text", [("^(?i:read more)$", "READ MORE"),
                                           ("^(?:Subscribe to our newsletter){e<=2}$", "Subscrbe to our newsleter")])
 def test_rule_with_scoped_ignorecase_matches_like_its_pattern(tmp_path, pattern, text):
