@@ -31,9 +31,6 @@ class Options:
     common_lines: frozenset[str] = frozenset()
     # Named heuristics (heuristics.SWITCHES, and "title-headline") not to run: for evaluation.
     heuristics_off: frozenset[str] = frozenset()
-    # False: take no metadata from the blocks (no headline heuristic, no `take` rules), for text that
-    # is already a body, e.g. cleaned text: clean(a.text, site=a.site, metadata_blocks=False).text == a.text
-    metadata_blocks: bool = True
 
 
 DEFAULT_OPTIONS = Options()
@@ -172,10 +169,10 @@ def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet
     it was labelled the title): then the text was not clean, whatever else is removed."""
     disabled: frozenset[str] = frozenset()
     if site_rules is not None:
-        report = apply_rules(blocks, _rules_for(site_rules.rules, opts), "site")
+        report = apply_rules(blocks, site_rules.rules, "site")
         warnings.extend(f"rule '{r}' ({site_rules.name}) timed out and was skipped" for r in report.timed_out)
         disabled = site_rules.disable
-    generic = [r for r in _rules_for(rules.generic, opts) if r.id not in disabled]
+    generic = [r for r in rules.generic if r.id not in disabled]
     report = apply_rules(blocks, generic, "generic")
     warnings.extend(f"generic rule '{r}' timed out and was skipped" for r in report.timed_out)
     if opts.common_lines:  # after the rules: a dateline or byline is taken as metadata first
@@ -246,10 +243,6 @@ def keep_metadata_lines_of_clean_text(blocks: list[Block]) -> None:
         return  # HTML: the page had boilerplate around its article, whatever is left of it here
     for b in removed:
         b.label = replace(b.label, keep=True, reason=f"{b.label.reason}; kept: nothing else was removed (text already clean)")
-
-
-def _rules_for(rules: Sequence[Rule], opts: Options) -> Sequence[Rule]:
-    return rules if opts.metadata_blocks else [r for r in rules if r.action != "take"]
 
 
 def label_common_lines(blocks: list[Block], common: frozenset[str]) -> None:
