@@ -185,15 +185,18 @@ def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet
     if "title-headline" not in skip and not site_owns_title:  # after the heuristics, by what the rules left
         judged = [b.label for b in blocks]
         title = label_title(blocks, url, ruled)
-        if title is not None and judged[title] is not None and judged[title].removed:
-            return True
-        if opts.heuristics and title is not None:
-            # The heuristics took the headline for article text: judge the rest again without it, as
-            # cleaning the cleaned text would (idempotence).
+        if title is None:
+            return False
+        took_live = any(b.label is not None and b.label.rule == TITLE_RULE and (was is None or was.keep)
+                        for b, was in zip(blocks, judged))
+        if opts.heuristics and took_live:
+            # The heuristics took the headline (or a copy) for article text: judge the rest again
+            # without it, as cleaning the cleaned text would (idempotence).
             for b, label in zip(blocks, ruled):
                 if b.label is None or b.label.rule != TITLE_RULE:
                     b.label = label
             _judge(blocks, [b.label for b in blocks], site_rules, generic, stoplist, skip)
+        return judged[title] is not None and judged[title].removed
     return False
 
 

@@ -285,6 +285,8 @@ IDEMPOTENCE_COUNTEREXAMPLES = {
     # a windowed take rule, applied again after the heuristics, took the site name the heuristics
     # had counted as a line of the page; the second pass judged the page without it
     "take-after-the-heuristics": "\n• Muscovites demonstrating against the proposed missile defense in February (epa) April 20, 2007 (RFE/RL) -- U.S. Defense Secretary Robert Gates faces delicate talks with his Russian counterpart, Anatoly Serdyukov, when he travels to Moscow on April 23.\n\n\nGATES: 'GENUINE INTEREST' IN RUSSIA ON MISSILE DEFENSE\n\n\n\n<\n• The talks in Washington followed high-level meetings in Moscow last week.\nDoD Buzz\n• The talks in Washington followed high-level meetings in Moscow last week.\n",
+    # a copy of the headline, removed after the heuristics, had split a run of headline-like lines
+    "headline-copy-split-a-run": "• DoD Buzz\n• DoD Buzz\n• The proposed American and European missile defense shield is a reliable boogeyman in Russian politics, as we've written before, but Secretary Gates said Thursday he believes there's a real chance that Moscow and the West will eventually come to an accord. Speaking after a top-level NATO meeting in Brussels, Belgium, Gates acknowledged that it's one of the thorniest points of contention, and he had no breakthroughs to report -- but there is some progress:\n: : ;\n• DoD Buzz\n: : ;\n: : ;\n",
     # with no paragraph-shaped block, a headline was looked for below the text too
     "headline-below-the-text": "DOD BUZZ\n• Defense analysts say they expect no major breakthrough regarding the "
                                "missile-shield standoff during Monday's talks.\n0\n0000000A",
