@@ -60,8 +60,19 @@ def clean(document: str | bytes, *, url: str | None = None, site: str | None = N
         blocks = text_blocks(text)
     skip = skip | opts.heuristics_off
 
-    lang = language.detect(_language_sample(blocks))
+    pristine = [b.label for b in blocks]
+    sample = _language_sample(blocks)
+    lang = language.detect(sample)
     labelling = label_blocks(blocks, site_rules, rules, lang, opts, url, skip)
+    kept_sample = _language_sample([b for b in blocks if b.label is None or b.label.keep])
+    kept_lang = language.detect(kept_sample) if kept_sample != sample else lang
+    if kept_lang != lang:
+        # The language was told by text that is not the article's: label again in the article's
+        # language (the one cleaning the cleaned text would find).
+        lang = kept_lang
+        for b, label in zip(blocks, pristine):
+            b.label = label
+        labelling = label_blocks(blocks, site_rules, rules, lang, opts, url, skip)
     applied = labelling.site_rules
     meta = collect(blocks, url=url or extracted.get("url"),
                    site_metadata=dict(applied.metadata) if applied else {}, extracted=extracted)

@@ -287,6 +287,9 @@ IDEMPOTENCE_COUNTEREXAMPLES = {
     "take-after-the-heuristics": "\n• Muscovites demonstrating against the proposed missile defense in February (epa) April 20, 2007 (RFE/RL) -- U.S. Defense Secretary Robert Gates faces delicate talks with his Russian counterpart, Anatoly Serdyukov, when he travels to Moscow on April 23.\n\n\nGATES: 'GENUINE INTEREST' IN RUSSIA ON MISSILE DEFENSE\n\n\n\n<\n• The talks in Washington followed high-level meetings in Moscow last week.\nDoD Buzz\n• The talks in Washington followed high-level meetings in Moscow last week.\n",
     # a copy of the headline, removed after the heuristics, had split a run of headline-like lines
     "headline-copy-split-a-run": "• DoD Buzz\n• DoD Buzz\n• The proposed American and European missile defense shield is a reliable boogeyman in Russian politics, as we've written before, but Secretary Gates said Thursday he believes there's a real chance that Moscow and the West will eventually come to an accord. Speaking after a top-level NATO meeting in Brussels, Belgium, Gates acknowledged that it's one of the thorniest points of contention, and he had no breakthroughs to report -- but there is some progress:\n: : ;\n• DoD Buzz\n: : ;\n: : ;\n",
+    # the language was told by a line the first pass removed (a tags line), the second pass found
+    # another one and so other stop words: the text is labelled again in its kept text's language
+    "language-of-removed-text": '• Missile Defense,\xa0\xa0Robert Gates,\xa0\xa0Vladimir Putin\n• Strategic Dispute?\nAnnual\ntHE uNITED sTATES, HOWEVER, APPEARS TO HAVE BEEN SUCCESSFUL IN ALLAYING eUROPEAN CONCERNS OVER THE u.s. MISSILE PLANS.',
     # with no paragraph-shaped block, a headline was looked for below the text too
     "headline-below-the-text": "DOD BUZZ\n• Defense analysts say they expect no major breakthrough regarding the "
                                "missile-shield standoff during Monday's talks.\n0\n0000000A",
