@@ -14,7 +14,8 @@ Classify, then revise with neighbours, in the manner of jusText, then take the a
    (a teaser's blurb) is discounted. The article is the run of blocks with the largest total (a
    maximum-sum segment, one pass). Short lines *between* paragraphs are inside the span and stay
    (subheadings, "Said Gates:"); a subheading right above it and a closing credit right below it
-   join it; when nothing below it is marked as boilerplate, the text's tail joins it too. What
+   join it; when nothing below it, nor above it, is marked as boilerplate (a clipped region), the
+   text's tail joins it too. An author box's heading ("About the author") is never crossed. What
    lies above or below is removed, with the category its shape suggests.
 4. **local signals**, anywhere: pull quotes and teasers that repeat text of another block,
    captions split off a glued caption+dateline line, a run of headline-like lines after the
