@@ -188,8 +188,15 @@ _SPACE_RUNS = re.compile(r"\s(?:\s+|(?<! ))")
 JOINED_COUNT_MAX_CHARS = 20_000
 _CLOSING_LINE = re.compile("|".join(CLOSING_LINES), re.I)
 _QUOTE_END = re.compile(r"[.!?…'\"”’»]\s*$")
-_SECTION_MARKER = re.compile(r"^[\[(]?\s*(?:" + "|".join(SECTION_MARKERS) + r")\s*[\])]?\s*[:.»>›…]*$", re.I)
-_AUTHOR_BOX_MARKER = re.compile(r"^[\[(]?\s*(?:" + "|".join(AUTHOR_BOX_MARKERS) + r")\s*[\])]?\s*[:.»>›…]*$", re.I)
+
+
+def _marker_line(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """A whole line that is one of the patterns, maybe in brackets, maybe ending in ':' '»' '…'."""
+    return re.compile(r"^[\[(]?\s*(?:" + "|".join(patterns) + r")\s*[\])]?\s*[:.»>›…]*$", re.I)
+
+
+_SECTION_MARKER = _marker_line(SECTION_MARKERS)
+_AUTHOR_BOX_MARKER = _marker_line(AUTHOR_BOX_MARKERS)
 
 
 @lru_cache(maxsize=128)

@@ -60,19 +60,7 @@ def clean(document: str | bytes, *, url: str | None = None, site: str | None = N
         blocks = text_blocks(text)
     skip = skip | opts.heuristics_off
 
-    pristine = [b.label for b in blocks]
-    sample = _language_sample(blocks)
-    lang = language.detect(sample)
-    labelling = label_blocks(blocks, site_rules, rules, lang, opts, url, skip)
-    kept_sample = _language_sample([b for b in blocks if b.label is None or b.label.keep])
-    kept_lang = language.detect(kept_sample) if kept_sample != sample else lang
-    if kept_lang != lang:
-        # The language was told by text that is not the article's: label again in the article's
-        # language (the one cleaning the cleaned text would find).
-        lang = kept_lang
-        for b, label in zip(blocks, pristine):
-            b.label = label
-        labelling = label_blocks(blocks, site_rules, rules, lang, opts, url, skip)
+    lang, labelling = label_in_its_language(blocks, site_rules, rules, opts, url, skip)
     applied = labelling.site_rules
     meta = collect(blocks, url=url or extracted.get("url"),
                    site_metadata=dict(applied.metadata) if applied else {}, extracted=extracted)
@@ -83,10 +71,28 @@ def clean(document: str | bytes, *, url: str | None = None, site: str | None = N
 @dataclass(frozen=True)
 class Labelling:
     """What labelling a document said besides the labels: warnings, and the site rules that were
-    applied (None when there were none, or when the stale-rule guard set them aside)."""
+    applied (None when there were none; without the rules the stale-rule guard set aside)."""
 
     warnings: list[str]
     site_rules: SiteRules | None
+
+
+def label_in_its_language(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet, opts: Options,
+                          url: str | None, skip: frozenset[str]) -> tuple[str, Labelling]:
+    """Detect the language (from the longest blocks) and label the blocks. When the kept text tells
+    another language than the whole did (the longest blocks were boilerplate), label again in the
+    kept text's language: the one cleaning the cleaned text would find (idempotence)."""
+    pristine = [b.label for b in blocks]
+    sample = _language_sample(blocks)
+    lang = language.detect(sample)
+    labelling = label_blocks(blocks, site_rules, rules, lang, opts, url, skip)
+    kept_sample = _language_sample([b for b in blocks if b.label is None or b.label.keep])
+    kept_lang = language.detect(kept_sample) if kept_sample != sample else lang
+    if kept_lang == lang:
+        return lang, labelling
+    for b, label in zip(blocks, pristine):
+        b.label = label
+    return kept_lang, label_blocks(blocks, site_rules, rules, kept_lang, opts, url, skip)
 
 
 def _language_sample(blocks: list[Block]) -> str:
