@@ -580,8 +580,12 @@ def label_related_runs(blocks: list[Block], shapes: list[Shape | None]) -> None:
         run = []
 
 
-def label(blocks: list[Block], language: str = "English", disabled: frozenset[str] = frozenset()) -> None:
-    """Label the still-unlabelled blocks. `language` names a jusText stop-word list."""
+def label(blocks: list[Block], language: str = "English", disabled: frozenset[str] = frozenset(),
+          known_shapes: dict[int, Shape] | None = None) -> None:
+    """Label the still-unlabelled blocks. `language` names a jusText stop-word list.
+
+    `known_shapes`: the caller's store of the blocks' shapes by index, for labelling the same
+    blocks again in the same language (a shape depends only on the text and the language)."""
     if not blocks:
         return
     if "glued-caption" not in disabled:
@@ -591,8 +595,16 @@ def label(blocks: list[Block], language: str = "English", disabled: frozenset[st
     if "section-marker" not in disabled:
         label_section_markers(blocks)
     stops = stopwords(language)
-    shapes: list[Shape | None] = [None if (b.label is not None and b.label.removed) else shape(b.plain, stops)
-                                  for b in blocks]
+    known = {} if known_shapes is None else known_shapes
+    shapes: list[Shape | None] = []
+    for i, b in enumerate(blocks):
+        if b.label is not None and b.label.removed:
+            shapes.append(None)
+            continue
+        found = known.get(i)
+        if found is None:
+            found = known[i] = shape(b.plain, stops)
+        shapes.append(found)
     if "section-marker" not in disabled:
         label_marker_lists(blocks, shapes)
     if "span" not in disabled:

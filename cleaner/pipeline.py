@@ -196,8 +196,9 @@ def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet
         label_common_lines(blocks, opts.common_lines)
     ruled = [b.label for b in blocks]
     stoplist = language.stoplist_name(lang)
+    shapes: dict[int, heuristics.Shape] = {}  # by block index: the same for every judging of this document
     if opts.heuristics:
-        ruled = _judge(blocks, ruled, site_rules, generic, stoplist, skip)
+        ruled = _judge(blocks, ruled, site_rules, generic, stoplist, skip, shapes)
     site_owns_title = site_rules is not None and any(r.action == "take" and r.field == "title" for r in site_rules.rules)
     if "title-headline" not in skip and not site_owns_title:  # after the heuristics, by what the rules left
         judged = [b.label for b in blocks]
@@ -212,18 +213,19 @@ def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet
             for b, label in zip(blocks, ruled):
                 if b.label is None or b.label.rule != TITLE_RULE:
                     b.label = label
-            _judge(blocks, [b.label for b in blocks], site_rules, generic, stoplist, skip)
+            _judge(blocks, [b.label for b in blocks], site_rules, generic, stoplist, skip, shapes)
         return judged[title] is not None and judged[title].removed
     return False
 
 
 def _judge(blocks: list[Block], ruled: list[Label | None], site_rules: SiteRules | None,
-           generic: Sequence[Rule], stoplist: str, skip: frozenset[str]) -> list[Label | None]:
+           generic: Sequence[Rule], stoplist: str, skip: frozenset[str],
+           shapes: dict[int, heuristics.Shape]) -> list[Label | None]:
     """The heuristics, then the rules that depend on their neighbours again (_rules_again); when
     those label more, the heuristics judge again without what they labelled (as cleaning the
     cleaned text would see it). Returns the labels the rules gave, for the headline detector."""
     while True:
-        heuristics.label(blocks, stoplist, disabled=skip)
+        heuristics.label(blocks, stoplist, disabled=skip, known_shapes=shapes)
         before = [b.label for b in blocks]
         _rules_again(blocks, site_rules, generic)
         changed = [i for i, b in enumerate(blocks) if b.label is not before[i]]
