@@ -143,6 +143,8 @@ AUTHOR_BOX_COST = float("inf")
 
 # Removals that do not mark the end of an article (they happen inside articles too).
 SOFT_END_IGNORES = frozenset({"pullquote", "duplicate", "caption", "advertisement"})
+# ... and above the span, metadata lines too (a headline, a byline: a clipped region may start with them).
+SOFT_START_IGNORES = SOFT_END_IGNORES | {"metadata"}
 
 # A subheading (a second headline) right above the first paragraph: this many words.
 SUBHEADING_MIN_WORDS = 3
@@ -361,6 +363,7 @@ def _occurrences(core: str, long_live: list[tuple[Block, str]], holding: dict[st
 _COMMENTS_WORD = re.compile(r"comment|repl(?:y|ies)|respon|discuss|conversation|коммент|kommentar", re.I)
 SECTION_MARKER_RULE = "section-marker"
 AUTHOR_BOX_RULE = "author-box"
+_MARKER_COSTS = {SECTION_MARKER_RULE: SECTION_MARKER_COST, AUTHOR_BOX_RULE: AUTHOR_BOX_COST}
 
 
 def label_section_markers(blocks: list[Block]) -> None:
@@ -397,8 +400,8 @@ def span_values(blocks: list[Block], shapes: list[Shape | None], isolated: bool 
     short_run = 0
     for b, s in zip(blocks, shapes):
         if b.label is not None and b.label.removed:
-            if b.label.rule in (SECTION_MARKER_RULE, AUTHOR_BOX_RULE):
-                values.append(-(AUTHOR_BOX_COST if b.label.rule == AUTHOR_BOX_RULE else SECTION_MARKER_COST))
+            if b.label.rule in _MARKER_COSTS:
+                values.append(-_MARKER_COSTS[b.label.rule])
                 in_list = False
             elif b.label.category in FREE_REMOVALS:
                 values.append(None)
@@ -484,16 +487,15 @@ def soft_end(blocks: list[Block], first: int, last: int) -> int:
     """Extend the span to the document's end when nothing after it is marked as boilerplate (no
     rule, no section marker): a text that ends with its article (a clipped region) keeps its tail.
     Not when boilerplate was marked above the span: a page's text, not a clipped region."""
-    if any(b.label is not None and b.label.removed and b.label.category not in SOFT_END_IGNORES | {"metadata"}
-           for b in blocks[:first]):
+    if any(_marked(b, SOFT_START_IGNORES) for b in blocks[:first]) or \
+            any(_marked(b, SOFT_END_IGNORES) for b in blocks[last + 1:]):
         return last
-    i = last + 1
-    while i < len(blocks):
-        b = blocks[i]
-        if b.label is not None and b.label.removed and b.label.category not in SOFT_END_IGNORES:
-            return last
-        i += 1
     return len(blocks) - 1
+
+
+def _marked(b: Block, ignores: frozenset[str]) -> bool:
+    """Removed as boilerplate, in a category not in `ignores`."""
+    return b.label is not None and b.label.removed and b.label.category not in ignores
 
 
 def _next_unlabelled(blocks: list[Block], i: int, step: int) -> int | None:

@@ -34,7 +34,6 @@ _MULTI_SENTENCE = re.compile(r"(?<=\w\w\w)[.!?…]['\"”’»)]*\s+\S")
 _ENDS_LIKE_SENTENCE = re.compile(r"[.!?…]['\"”’»)]*$")
 # A line this long that ends like a sentence is a paragraph, not a headline.
 TITLE_PROSE_MAX_WORDS = 20
-# A menu: three or more short items separated by pipes, bullets, slashes or '::' is not a headline.
 # A date or time line ("November 19, 2019 / 12:21 AM / Updated 14 hours ago") is not a headline: it
 # holds a date or a clock time and at least this share of its words hold digits.
 _DATE_OR_TIME = re.compile(
@@ -43,6 +42,7 @@ _DATE_OR_TIME = re.compile(
     re.I)
 DATE_LINE_MIN_DIGIT_WORDS = 0.3
 _CLOSING_QUOTES = "'\"”’»)"
+# A menu: three or more short items separated by pipes, bullets, slashes or '::' is not a headline.
 _MENU = re.compile(r"^[^|•·/:]{1,30}(?:\s*(?:\||•|·|::|/)\s*[^|•·/:]{1,30}){2,}$")
 
 
@@ -143,9 +143,10 @@ def detect_title(blocks: list[Block], url: str | None, labels: Sequence[Label | 
 TITLE_RULE = "title-headline"
 
 
-def title_label(text: str) -> Label:
-    return Label(keep=False, category="metadata", rule=TITLE_RULE,
-                 reason="metadata: the headline above the first paragraph", field="title", value=text)
+def title_label(text: str | None, reason: str = "the headline above the first paragraph") -> Label:
+    """The title's label; `text` None for a copy of the headline (the value comes from the first)."""
+    return Label(keep=False, category="metadata", rule=TITLE_RULE, reason=f"metadata: {reason}",
+                 field="title", value=text)
 
 
 def label_title(blocks: list[Block], url: str | None, labels: Sequence[Label | None] | None = None) -> int | None:
@@ -161,8 +162,7 @@ def label_title(blocks: list[Block], url: str | None, labels: Sequence[Label | N
         key = blocks[i].lowered
         for b in blocks:
             if b.lowered == key and (b.label is None or b.label.keep):
-                b.label = Label(keep=False, category="metadata", rule=TITLE_RULE, field="title",
-                                reason="metadata: the headline again")
+                b.label = title_label(None, "the headline again")
     return i
 
 

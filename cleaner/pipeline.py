@@ -15,8 +15,8 @@ from .decode import decode, detect_format
 from .metadata import TITLE_RULE, collect, label_title
 from .rules import Rule, RuleSet, SiteRules, apply_rules, load_ruleset
 
-# Stale-rule guard: when site rules would leave less than this share of the words (trafilatura's
-# own guard uses 1/7), the document is cleaned by the generic rules alone and a warning says so.
+# Stale-rule guard: when site rules would leave less than this share of the words they judge
+# (trafilatura's own guard uses 1/7), the rule that removed most is set aside, with a warning.
 STALE_MIN_KEPT_SHARE = 1 / 7
 
 
@@ -197,8 +197,9 @@ def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet
     ruled = [b.label for b in blocks]
     stoplist = language.stoplist_name(lang)
     shapes: dict[int, heuristics.Shape] = {}  # by block index: the same for every judging of this document
+    again = _neighbour_rules(site_rules, generic)
     if opts.heuristics:
-        ruled = _judge(blocks, ruled, site_rules, generic, stoplist, skip, shapes)
+        ruled = _judge(blocks, ruled, again, stoplist, skip, shapes)
     site_owns_title = site_rules is not None and any(r.action == "take" and r.field == "title" for r in site_rules.rules)
     if "title-headline" not in skip and not site_owns_title:  # after the heuristics, by what the rules left
         judged = [b.label for b in blocks]
@@ -213,21 +214,20 @@ def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet
             for b, label in zip(blocks, ruled):
                 if b.label is None or b.label.rule != TITLE_RULE:
                     b.label = label
-            _judge(blocks, [b.label for b in blocks], site_rules, generic, stoplist, skip, shapes)
+            _judge(blocks, [b.label for b in blocks], again, stoplist, skip, shapes)
         return judged[title] is not None and judged[title].removed
     return False
 
 
-def _judge(blocks: list[Block], ruled: list[Label | None], site_rules: SiteRules | None,
-           generic: Sequence[Rule], stoplist: str, skip: frozenset[str],
-           shapes: dict[int, heuristics.Shape]) -> list[Label | None]:
+def _judge(blocks: list[Block], ruled: list[Label | None], again: list[NeighbourRules], stoplist: str,
+           skip: frozenset[str], shapes: dict[int, heuristics.Shape]) -> list[Label | None]:
     """The heuristics, then the rules that depend on their neighbours again (_rules_again); when
     those label more, the heuristics judge again without what they labelled (as cleaning the
     cleaned text would see it). Returns the labels the rules gave, for the headline detector."""
     while True:
         heuristics.label(blocks, stoplist, disabled=skip, known_shapes=shapes)
         before = [b.label for b in blocks]
-        _rules_again(blocks, site_rules, generic)
+        _rules_again(blocks, again)
         changed = [i for i, b in enumerate(blocks) if b.label is not before[i]]
         if not changed:
             return ruled
@@ -238,14 +238,32 @@ def _judge(blocks: list[Block], ruled: list[Label | None], site_rules: SiteRules
             b.label = label
 
 
-def _rules_again(blocks: list[Block], site_rules: SiteRules | None, generic: Sequence[Rule]) -> None:
+@dataclass(frozen=True)
+class NeighbourRules:
+    """A stage's rules that depend on their neighbours: `drop_run`, and `take` with a window."""
+
+    stage: str
+    runs: tuple[Rule, ...]
+    windowed_takes: tuple[Rule, ...]
+
+
+def _neighbour_rules(site_rules: SiteRules | None, generic: Sequence[Rule]) -> list[NeighbourRules]:
+    stages = (("site", site_rules.rules if site_rules is not None else ()), ("generic", generic))
+    return [NeighbourRules(stage, tuple(r for r in rules if r.action == "drop_run"),
+                           tuple(r for r in rules if r.action == "take" and r.first))
+            for stage, rules in stages]
+
+
+def _rules_again(blocks: list[Block], again: list[NeighbourRules]) -> None:
     """The rules that depend on their neighbours, once more after the heuristics, on what is left,
     as cleaning the cleaned text would see it (idempotence): `drop_run` (a removed repeat may have
     split a run) and `take` with a window (`first: N` counts the blocks still in the article)."""
     live = [b for b in blocks if b.label is None or b.label.keep]
-    for stage, stage_rules in (("site", site_rules.rules if site_rules is not None else ()), ("generic", generic)):
-        apply_rules(blocks, [r for r in stage_rules if r.action == "drop_run"], stage)
-        apply_rules(live, [r for r in stage_rules if r.action == "take" and r.first], stage)
+    for rules in again:
+        if rules.runs:
+            apply_rules(blocks, rules.runs, rules.stage)
+        if rules.windowed_takes:
+            apply_rules(live, rules.windowed_takes, rules.stage)
 
 
 def keep_metadata_lines_of_clean_text(blocks: list[Block]) -> None:
@@ -262,7 +280,7 @@ def keep_metadata_lines_of_clean_text(blocks: list[Block]) -> None:
     removed = [b for b in blocks if b.label is not None and b.label.removed]
     fields = {b.label.field for b in removed}
     if None in fields or len(fields) > 1 or any(b.origin != "text" for b in blocks):
-        return  # HTML: the page had boilerplate around its article, whatever is left of it here
+        return  # boilerplate, a header of several fields, or HTML
     for b in removed:
         b.label = replace(b.label, keep=True, reason=f"{b.label.reason}; kept: nothing else was removed (text already clean)")
 
