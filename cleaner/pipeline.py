@@ -79,20 +79,60 @@ class Labelling:
 
 def label_in_its_language(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet, opts: Options,
                           url: str | None, skip: frozenset[str]) -> tuple[str, Labelling]:
+    """Detect the language and label the blocks in it (_label_in_detected_language). When no
+    language agrees with the text it keeps, the cleaned text's language is the one cleaning it
+    again would find: the kept blocks are labelled again on their own, as a document, until that
+    removes nothing more (_settle_on_kept_text). Returns the language and the labelling."""
+    lang, labelling, agreed = _label_in_detected_language(blocks, site_rules, rules, opts, url, skip)
+    if agreed:
+        return lang, labelling
+    return _settle_on_kept_text(blocks, site_rules, rules, opts, url, skip, lang, labelling)
+
+
+def _label_in_detected_language(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet, opts: Options,
+                                url: str | None, skip: frozenset[str]) -> tuple[str, Labelling, bool]:
     """Detect the language (from the longest blocks) and label the blocks. When the kept text tells
     another language than the whole did (the longest blocks were boilerplate), label again in the
-    kept text's language: the one cleaning the cleaned text would find (idempotence)."""
+    kept text's language: the one cleaning the cleaned text would find (idempotence). Returns the
+    language, the labelling, and whether the text kept tells the language it was labelled in."""
     pristine = [b.label for b in blocks]
     sample = _language_sample(blocks)
     lang = language.detect(sample)
     labelling = label_blocks(blocks, site_rules, rules, lang, opts, url, skip)
-    kept_sample = _language_sample([b for b in blocks if b.label is None or b.label.keep])
-    kept_lang = language.detect(kept_sample) if kept_sample != sample else lang
+    kept_lang = _kept_language(blocks, sample, lang)
     if kept_lang == lang:
-        return lang, labelling
+        return lang, labelling, True
     for b, label in zip(blocks, pristine):
         b.label = label
-    return kept_lang, label_blocks(blocks, site_rules, rules, kept_lang, opts, url, skip)
+    labelling = label_blocks(blocks, site_rules, rules, kept_lang, opts, url, skip)
+    return kept_lang, labelling, _kept_language(blocks, sample, lang) == kept_lang
+
+
+def _kept_language(blocks: list[Block], sample: str, lang: str) -> str:
+    """The language of the kept blocks (`lang`, that of `sample`, when they give the same sample)."""
+    kept_sample = _language_sample([b for b in blocks if b.label is None or b.label.keep])
+    return language.detect(kept_sample) if kept_sample != sample else lang
+
+
+def _settle_on_kept_text(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet, opts: Options,
+                         url: str | None, skip: frozenset[str], lang: str,
+                         labelling: Labelling) -> tuple[str, Labelling]:
+    """For a text in which no language agrees with its own kept text (e.g. its longest line, a
+    headline repeated many times, tells another language than its paragraphs): label the kept
+    blocks again, as the document that cleaning the cleaned text would see (fresh text blocks),
+    and remove what that removes, until it removes nothing. Then cleaning the result again finds
+    the same language and removes nothing (idempotence). Rare: only such texts pay for it."""
+    live = [b for b in blocks if b.label is None or b.label.keep]
+    while live:
+        fresh = [Block(text=b.text, line=b.line) for b in live]
+        lang, labelling, _ = _label_in_detected_language(fresh, site_rules, rules, opts, url, skip)
+        gone = [(b, f.label) for b, f in zip(live, fresh) if f.label is not None and f.label.removed]
+        if not gone:
+            break
+        for b, label in gone:
+            b.label = label
+        live = [b for b in live if b.label is None or b.label.keep]
+    return lang, labelling
 
 
 def _language_sample(blocks: list[Block]) -> str:

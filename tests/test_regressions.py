@@ -293,6 +293,11 @@ IDEMPOTENCE_COUNTEREXAMPLES = {
     # with no paragraph-shaped block, a headline was looked for below the text too
     "headline-below-the-text": "DOD BUZZ\n• Defense analysts say they expect no major breakthrough regarding the "
                                "missile-shield standoff during Monday's talks.\n0\n0000000A",
+    # the longest line, a headline printed 26 times, tells Romanian, the paragraphs English: no
+    # language agreed with its own kept text, and the two passes judged in different languages
+    "no-language-agrees": ('SUPPORT THE MOSCOW TIMES!\n• "This is pretty much what we expected," Fried said of the remaining differences during a telephone conference call with reporters.\n'
+                           '• One of the key issues in the NATO-Russia relationship is missile defense, and in a separate bilateral meeting with Russian Minister of Defense Serdyukov, we reviewed the active efforts of our defense teams to lay the practical groundwork for cooperation on missile defense in Europe.\xa0 While I had hoped we would be ready to move ahead on this subject in the NATO-Russia Council, it is clear that we will need more time. The Department of Defense remains committed to working with the Russian Ministry of Defense in support of our Presidents’ instructions at Deauville, and it was encouraging to hear the strong consensus support at the NATO-Russia Council for practical cooperation on missile defense directed against threats from outside Europe, such as Iran, and not against each other.\n'
+                           + "  • US, SKorea demand NKorea submit full nuclear declaration " * 26 + "\n"),
 }
 
 
@@ -300,4 +305,6 @@ IDEMPOTENCE_COUNTEREXAMPLES = {
 def test_idempotence_counterexamples(doc):
     first = clean(doc, input_format="text")
     site = {"site": first.site} if first.site else {}  # as tests/test_properties.py::check_idempotent
-    assert clean(first.text, input_format="text", **site).text == first.text
+    again = clean(first.text, input_format="text", **site)
+    assert again.text == first.text
+    assert again.language == first.language  # the language reported is the cleaned text's own
