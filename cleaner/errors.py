@@ -22,9 +22,17 @@ class CleanerError(Exception):
         where = self.path or ""
         if where and self.line:
             where = f"{where}:{self.line}"
-        parts = [p for p in (where, self.key and f"'{self.key}'") if p]
+        parts = [printable(p) for p in (where, self.key and f"'{self.key}'") if p]
         prefix = ": ".join(parts)
         return f"{prefix}: {self.detail}" if prefix else self.detail
+
+
+def printable(text: str) -> str:
+    """The text with its line breaks and other unprintable characters escaped (a YAML key or a file
+    name may hold them; the message stays one line)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def one_line(message: str) -> str:

@@ -158,10 +158,13 @@ def label_title(blocks: list[Block], url: str | None, labels: Sequence[Label | N
     if i is not None:
         blocks[i].label = title_label(blocks[i].plain)
         # The headline printed again (a breadcrumb, a share line): its copies go too, so that
-        # cleaning the cleaned text finds no copy to take as the headline.
+        # cleaning the cleaned text finds no copy to take as the headline. That includes a copy
+        # the heuristics removed (as a repeat of the headline): judged again without the
+        # headline, it would be the first of its kind, and kept.
         key = blocks[i].lowered
-        for b in blocks:
-            if b.lowered == key and (b.label is None or b.label.keep):
+        ruled = labels if labels is not None else [None] * len(blocks)
+        for j, (b, by_rule) in enumerate(zip(blocks, ruled)):
+            if j != i and b.lowered == key and (b.label is None or b.label.keep or by_rule is None):
                 b.label = title_label(None, "the headline again")
     return i
 

@@ -484,6 +484,7 @@ def test_total_on_any_rule_file(tmp_path_factory: pytest.TempPathFactory, text: 
 @SETTINGS
 @example("\x1f")
 @example("!0")
+@example("site: Fuzz Site\nhtml:\n  ? '\n\n    '\n  : null\nrules: []\n")
 @given(rule_file_texts)
 def test_rule_file_error_is_one_line(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
     check_rule_file(text, tmp_path_factory.mktemp("rules"))

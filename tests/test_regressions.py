@@ -142,6 +142,19 @@ def test_rule_file_with_an_unknown_yaml_tag(tmp_path):
     assert "\n" not in message
 
 
+@pytest.mark.parametrize("section", ["html", "metadata"])
+def test_rule_file_with_a_line_break_in_a_key(tmp_path, section):
+    """Found by the fuzzer (`--only rulefile-one-line`): a YAML key holding line breaks was shown
+    as it is; the RuleError shows it escaped, on one line."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(f"site: Fuzz Site\n{section}:\n  ? '\n\n    '\n  : null\nrules: []\n", encoding="utf-8")
+    with pytest.raises(RuleError) as info:
+        load_file(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:3: '\\n': unknown ") and f"in {section}" in message
+    assert "\n" not in message
+
+
 @pytest.mark.parametrize("pattern,text", [("^(?i:read more)$", "READ MORE"),
                                           ("^(?:Subscribe to our newsletter){e<=2}$", "Subscrbe to our newsleter")])
 def test_rule_with_scoped_ignorecase_matches_like_its_pattern(tmp_path, pattern, text):
@@ -248,6 +261,11 @@ _SHOUTED = ("ONE OF THE KEY ISSUES IN THE NATO-RUSSIA RELATIONSHIP IS MISSILE DE
             "BILATERAL MEETING WITH RUSSIAN MINISTER OF DEFENSE SERDYUKOV, WE REVIEWED THE ACTIVE EFFORTS OF "
             "OUR DEFENSE TEAMS TO LAY THE PRACTICAL GROUNDWORK FOR COOPERATION ON MISSILE DEFENSE IN EUROPE.")
 _ROOD = "But Rood said he could not guarantee that there would be agreement on the strategic framework docume"
+_SHOUTED_GOLTZ = ('"THE PROBLEM IS THAT THE ISSUE LONG AGO ENTERED THE POLITICAL SPHERE. RUSSIA WANTS TO BE OFFENDED AT '
+                  'SOMETHING," GOLTZ SAID. "THE UNITED STATES\' UNREASONABLE POLICY IN THE AREA OF ANTIMISSILE DEFENSE '
+                  'GIVES [RUSSIA] A CHANCE TO BE OFFENDED AND TO POINT TO ANOTHER COUNTRY\'S HOSTILE PLANS. THE CURRENT '
+                  'RUSSIAN LEADERSHIP VIEWS THIS AS AN OPPORTUNITY TO BOOST THE COUNTRY\'S PRESTIGE AND REVIVE ITS '
+                  'SUPERPOWER STATUS."')
 IDEMPOTENCE_COUNTEREXAMPLES = {
     # the fingerprint '^DoD Buzz\s*$' missed a non-breaking space that the cleaned text no longer has
     "nbsp-in-fingerprint": "DoD\xa0Buzz\n",
@@ -293,6 +311,12 @@ IDEMPOTENCE_COUNTEREXAMPLES = {
     # with no paragraph-shaped block, a headline was looked for below the text too
     "headline-below-the-text": "DOD BUZZ\n• Defense analysts say they expect no major breakthrough regarding the "
                                "missile-shield standoff during Monday's talks.\n0\n0000000A",
+    # a copy of the headline, removed by the heuristics as a repeat, was kept when the text was
+    # judged again without the headline (the first of its kind then); the second pass took it
+    "headline-copy-removed-as-repeat": (
+        "Gates told Serdyukov that he wanted “to see how we can more positively develop our military-to-military "
+        "relationship.00”\n\n\n• DoD Buzz\nGates told Serdyukov that he wanted “to see how we can more positively "
+        "develop our military-to-military relationship.00”\n• DoD Buzz\n" + _SHOUTED_GOLTZ),
     # the longest line, a headline printed 26 times, tells Romanian, the paragraphs English: no
     # language agreed with its own kept text, and the two passes judged in different languages
     "no-language-agrees": ('SUPPORT THE MOSCOW TIMES!\n• "This is pretty much what we expected," Fried said of the remaining differences during a telephone conference call with reporters.\n'
