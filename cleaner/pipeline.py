@@ -86,7 +86,7 @@ def label_in_its_language(blocks: list[Block], site_rules: SiteRules | None, rul
     lang, labelling, agreed = _label_in_detected_language(blocks, site_rules, rules, opts, url, skip)
     if agreed:
         return lang, labelling
-    return _settle_on_kept_text(blocks, site_rules, rules, opts, url, skip, lang, labelling)
+    return _settle_on_kept_text(blocks, labelling, rules, opts, url, skip, lang)
 
 
 def _label_in_detected_language(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet, opts: Options,
@@ -114,25 +114,28 @@ def _kept_language(blocks: list[Block], sample: str, lang: str) -> str:
     return language.detect(kept_sample) if kept_sample != sample else lang
 
 
-def _settle_on_kept_text(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet, opts: Options,
-                         url: str | None, skip: frozenset[str], lang: str,
-                         labelling: Labelling) -> tuple[str, Labelling]:
+def _settle_on_kept_text(blocks: list[Block], labelling: Labelling, rules: RuleSet, opts: Options,
+                         url: str | None, skip: frozenset[str], lang: str) -> tuple[str, Labelling]:
     """For a text in which no language agrees with its own kept text (e.g. its longest line, a
     headline repeated many times, tells another language than its paragraphs): label the kept
     blocks again, as the document that cleaning the cleaned text would see (fresh text blocks),
     and remove what that removes, until it removes nothing. Then cleaning the result again finds
     the same language and removes nothing (idempotence). Rare: only such texts pay for it."""
+    warnings = list(labelling.warnings)
+    site_rules = labelling.site_rules  # without any rule the stale guard set aside
     live = [b for b in blocks if b.label is None or b.label.keep]
     while live:
         fresh = [Block(text=b.text, line=b.line) for b in live]
-        lang, labelling, _ = _label_in_detected_language(fresh, site_rules, rules, opts, url, skip)
+        lang, again, _ = _label_in_detected_language(fresh, site_rules, rules, opts, url, skip)
+        warnings.extend(w for w in again.warnings if w not in warnings)
+        site_rules = again.site_rules
         gone = [(b, f.label) for b, f in zip(live, fresh) if f.label is not None and f.label.removed]
         if not gone:
             break
         for b, label in gone:
             b.label = label
         live = [b for b in live if b.label is None or b.label.keep]
-    return lang, labelling
+    return lang, Labelling(warnings=warnings, site_rules=site_rules)
 
 
 def _language_sample(blocks: list[Block]) -> str:
