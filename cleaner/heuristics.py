@@ -75,6 +75,8 @@ KEPT_BY_RULE_MIN_VALUE = 5.0
 # A prose block with short lines on both sides (a teaser's blurb between its headline and its
 # date) is worth only this share of its words.
 ISOLATED_WEIGHT = 0.25
+# How often the span is found again with isolation judged inside the span found before.
+SPAN_ROUNDS_MAX = 3
 # Section markers: a short line that opens what follows an article (related stories, comments,
 # "more from"), in the major news languages. The article's span never crosses one.
 SECTION_MARKER_MAX_WORDS = 7
@@ -393,8 +395,10 @@ def label_marker_lists(blocks: list[Block], shapes: list[Shape | None]) -> None:
             j += 1
 
 
-def span_values(blocks: list[Block], shapes: list[Shape | None], isolated: bool = True) -> list[float | None]:
-    """What each block is worth to the article's span (None: not part of the sequence)."""
+def span_values(blocks: list[Block], shapes: list[Shape | None], isolated: bool = True,
+                inside: tuple[int, int] | None = None) -> list[float | None]:
+    """What each block is worth to the article's span (None: not part of the sequence). `inside`:
+    a span found before, whose blocks have no neighbours outside it (see _discount_isolated)."""
     values: list[float | None] = []
     in_list = False
     short_run = 0
@@ -432,21 +436,25 @@ def span_values(blocks: list[Block], shapes: list[Shape | None], isolated: bool 
         short_run = short_run + 1 if v < 0 else 0
         values.append(v)
     if isolated:
-        _discount_isolated(values, shapes, [b.label is not None and b.label.removed for b in blocks])
+        _discount_isolated(values, shapes, [b.label is not None and b.label.removed for b in blocks], inside)
     return values
 
 
-def _discount_isolated(values: list[float | None], shapes: list[Shape | None], removed: list[bool]) -> None:
+def _discount_isolated(values: list[float | None], shapes: list[Shape | None], removed: list[bool],
+                       inside: tuple[int, int] | None = None) -> None:
     """Prose with no prose on either side (a teaser's blurb) is worth ISOLATED_WEIGHT of itself.
-    Removed blocks are not neighbours."""
+    Removed blocks are not neighbours; nor, given a span found before (`inside`), are the blocks
+    outside it to the blocks inside it: those go, and the cleaned text shows them no neighbours."""
     idx = [i for i, v in enumerate(values) if v is not None and not removed[i]]
     prose = [values[i] is not None and values[i] > 0 and shapes[i] is not None and shapes[i].cls in (GOOD, NEAR)
              for i in idx]
+    first, last = inside if inside is not None else (0, len(values))
     for k, i in enumerate(idx):
         if not prose[k]:
             continue
-        before = k > 0 and prose[k - 1]
-        after = k + 1 < len(idx) and prose[k + 1]
+        within = first <= i <= last
+        before = k > 0 and prose[k - 1] and (not within or idx[k - 1] >= first)
+        after = k + 1 < len(idx) and prose[k + 1] and (not within or idx[k + 1] <= last)
         if not before and not after:
             values[i] = values[i] * ISOLATED_WEIGHT  # type: ignore[operator]
 
@@ -532,8 +540,17 @@ def _edge_lines(blocks: list[Block], shapes: list[Shape | None], first: int, las
 
 def label_outside_span(blocks: list[Block], shapes: list[Shape | None], isolated: bool = True,
                        soft_bottom: bool = True, edges: bool = True) -> tuple[int, int] | None:
-    values = span_values(blocks, shapes, isolated)
-    span = best_span(values)
+    span = best_span(span_values(blocks, shapes, isolated))
+    if isolated:
+        # Prose is isolated or not as the cleaned text shows it: without the blocks outside the
+        # span (idempotence). Found again with that until the span stays (a few rounds at most).
+        for _ in range(SPAN_ROUNDS_MAX):
+            if span is None:
+                break
+            again = best_span(span_values(blocks, shapes, isolated, inside=span))
+            if again == span:
+                break
+            span = again
     if span is None:
         return None
     first, last = span

@@ -317,6 +317,23 @@ IDEMPOTENCE_COUNTEREXAMPLES = {
         "Gates told Serdyukov that he wanted “to see how we can more positively develop our military-to-military "
         "relationship.00”\n\n\n• DoD Buzz\nGates told Serdyukov that he wanted “to see how we can more positively "
         "develop our military-to-military relationship.00”\n• DoD Buzz\n" + _SHOUTED_GOLTZ),
+    # a paragraph was prose among prose through a dozen share lines the rules removed, its neighbour
+    # then left outside the span; the cleaned text showed it alone (isolated), and its span shrank
+    "isolated-once-its-neighbour-went": "\n".join(
+        ["The proposed American and European missile defense shield is a reliable boogeyman in Russian politics, "
+         "as we have written before, and it will stay one for a while."]
+        + [f"Share on {s}" for s in ("Facebook", "Twitter", "LinkedIn", "WhatsApp", "Reddit", "Telegram",
+                                     "Pinterest", "Tumblr", "VK")] + ["Share via Email", "Print this article", "Copy link"]
+        + ["But he said the two sides made progress on a strategic framework that Bush raised earlier this month in "
+           "a letter to Putin aimed at mapping out future US-Russian ties on more than a dozen security, economic "
+           "and other areas.",
+           "• Walker's World: What price NATO?", "• France And UK To Forge Deals On Nuclear And Defence Issues",
+           "• Putin hails 'very serious' letter from Bush", "• Russia strikes upbeat note on easing tension with US",
+           "• US warns North Korean politics could scuttle nuclear deal",
+           "US and Russian officials ended two days of meetings here Thursday without bridging the gap on "
+           "Washington's plans to deploy parts of a missile shield in eastern Europe, US officials said.",
+           '"This is pretty much what we expected," Fried said of the remaining differences during a telephone '
+           "conference call with reporters."]),
     # the longest line, a headline printed 26 times, tells Romanian, the paragraphs English: no
     # language agreed with its own kept text, and the two passes judged in different languages
     "no-language-agrees": ('SUPPORT THE MOSCOW TIMES!\n• "This is pretty much what we expected," Fried said of the remaining differences during a telephone conference call with reporters.\n'
