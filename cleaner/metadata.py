@@ -74,7 +74,7 @@ def _is_headline_shaped(text: str) -> bool:
     if not words or len(words) > TITLE_MAX_WORDS or len(text) < TITLE_MIN_CHARS:
         return False
     bare = text.rstrip(_CLOSING_QUOTES)
-    if _URLISH.match(text) or _MENU.match(text) or bare.endswith((".", ",", ";")) and not bare.endswith("..."):
+    if _URLISH.match(text) or _MENU.match(text) or bare.endswith((".", ",", ";", ":")) and not bare.endswith("..."):
         return False
     if _MULTI_SENTENCE.search(text) or text.startswith(("(", "[")) and text.endswith((")", "]")):
         return False  # several sentences; a note or credit in brackets

@@ -255,3 +255,15 @@ def test_the_headline_is_not_a_date_line_nor_a_paragraph():
             "the world record signing of Athletic Bilbao keeper Kepa Arrizabalaga")
     art = clean("\n".join(["Home | Sport | News", lead, paragraph(1), paragraph(2)]), site_rules=False)
     assert art.title is None and norm(lead) in kept_lines(art.text)
+
+
+def test_a_line_ending_with_a_colon_is_not_a_headline():
+    """A line ending with a colon introduces what follows (a list, a quote); it is never taken for
+    the headline, so the cleaned text's lead-in is not taken for one either (idempotence)."""
+    lead_in = "Aviation industry must act fast on climate change:"
+    art = clean("\n".join([lead_in, "Airbus chief", paragraph(1), paragraph(2)]), site_rules=False)
+    assert art.title is None
+    assert norm(lead_in) in kept_lines(art.text)
+    headline = "Gates: 'Genuine interest' in Russia on missile defense"  # a colon inside is fine
+    art = clean("\n".join(["Home | News", headline, paragraph(1), paragraph(2)]), site_rules=False)
+    assert art.title == headline

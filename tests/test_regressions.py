@@ -266,6 +266,11 @@ _SHOUTED_GOLTZ = ('"THE PROBLEM IS THAT THE ISSUE LONG AGO ENTERED THE POLITICAL
                   'GIVES [RUSSIA] A CHANCE TO BE OFFENDED AND TO POINT TO ANOTHER COUNTRY\'S HOSTILE PLANS. THE CURRENT '
                   'RUSSIAN LEADERSHIP VIEWS THIS AS AN OPPORTUNITY TO BOOST THE COUNTRY\'S PRESTIGE AND REVIVE ITS '
                   'SUPERPOWER STATUS."')
+_DOD_LEAD = ("• The proposed American and European missile defense shield is a reliable boogeyman in Russian politics, "
+             "as we've written before, but Secretary Gates said Thursday he believes there's a real chance that "
+             "Moscow and the West will eventually come to an accord. Speaking after a top-level NATO meeting in "
+             "Brussels, Belgium, Gates acknowledged that it's one of the thorniest points of contention, and he had "
+             "no breakthroughs to report -- but there is some progress:")
 IDEMPOTENCE_COUNTEREXAMPLES = {
     # the fingerprint '^DoD Buzz\s*$' missed a non-breaking space that the cleaned text no longer has
     "nbsp-in-fingerprint": "DoD\xa0Buzz\n",
@@ -334,6 +339,10 @@ IDEMPOTENCE_COUNTEREXAMPLES = {
            "Washington's plans to deploy parts of a missile shield in eastern Europe, US officials said.",
            '"This is pretty much what we expected," Fried said of the remaining differences during a telephone '
            "conference call with reporters."]),
+    # a lead-in ending with a colon (a headline's half, cut at a CR) stood below the headline; the
+    # second pass took it for the headline
+    "lead-in-as-headline": ("• DoD Buzz\n• Gates: 'Genuine interest' in Russia on missile defense\n"
+                            "  • Aviation industry must act fast on climate change:\r Airbus chief\n" + _DOD_LEAD + "\n"),
     # the longest line, a headline printed 26 times, tells Romanian, the paragraphs English: no
     # language agreed with its own kept text, and the two passes judged in different languages
     "no-language-agrees": ('SUPPORT THE MOSCOW TIMES!\n• "This is pretty much what we expected," Fried said of the remaining differences during a telephone conference call with reporters.\n'
