@@ -251,9 +251,12 @@ def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet
             return False
         took_live = any(b.label is not None and b.label.rule == TITLE_RULE and (was is None or was.keep)
                         for b, was in zip(blocks, judged))
-        if opts.heuristics and took_live:
+        if opts.heuristics and took_live and not _nothing_removed(blocks, judged):
             # The heuristics took the headline (or a copy) for article text: judge the rest again
-            # without it, as cleaning the cleaned text would (idempotence).
+            # without it, as cleaning the cleaned text would (idempotence). (Not when nothing at
+            # all was removed before the headline was looked for: that text is clean already, a
+            # cleaned text whose first line reads as a headline, and keep_metadata_lines_of_clean_text
+            # keeps it whole.)
             for b, label in zip(blocks, ruled):
                 if b.label is None or b.label.rule != TITLE_RULE:
                     b.label = label
@@ -307,6 +310,11 @@ def _rules_again(blocks: list[Block], again: list[NeighbourRules]) -> None:
             apply_rules(blocks, rules.runs, rules.stage)
         if rules.windowed_takes:
             apply_rules(live, rules.windowed_takes, rules.stage)
+
+
+def _nothing_removed(blocks: list[Block], labels: Sequence[Label | None]) -> bool:
+    """True when no block of a text input was removed under these labels."""
+    return all(b.origin == "text" and (label is None or label.keep) for b, label in zip(blocks, labels))
 
 
 def keep_metadata_lines_of_clean_text(blocks: list[Block]) -> None:
