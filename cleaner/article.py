@@ -83,6 +83,11 @@ class Block:
     label: Label | None = None
 
     # A block's text never changes, so what every rule asks of it is computed once.
+    @property
+    def live(self) -> bool:
+        """Still part of the article as far as anyone knows: unlabelled, or labelled to keep."""
+        return self.label is None or self.label.keep
+
     @computed_once
     def words(self) -> int:
         return len(self.text.split())

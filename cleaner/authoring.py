@@ -96,7 +96,7 @@ def check_article(article: Article, test: SiteTest) -> list[str]:
             failures.append(f"must_contain {text!r}: not in the body{why}")
     for text in test.must_not_contain:
         if _norm(text) in body:
-            where = next((b.line for b in article.blocks if (b.label is None or b.label.keep)
+            where = next((b.line for b in article.blocks if b.live
                           and _norm(text) in _norm(b.text)), None)
             at = f" (kept at line {where})" if where else ""
             failures.append(f"must_not_contain {text!r}: still in the body{at}")
@@ -199,7 +199,7 @@ def _first_sentence(text: str) -> str:
 
 def _body_sentences(article: Article) -> list[str]:
     """The first sentences of the longest kept paragraphs, in document order."""
-    kept = [b for b in article.blocks if (b.label is None or b.label.keep) and b.words >= NEW_MUST_CONTAIN_MIN_WORDS]
+    kept = [b for b in article.blocks if b.live and b.words >= NEW_MUST_CONTAIN_MIN_WORDS]
     longest = sorted(sorted(kept, key=lambda b: -b.words)[:NEW_MUST_CONTAIN_COUNT], key=kept.index)
     return [_first_sentence(plain(b.text)) for b in longest]
 
@@ -208,7 +208,7 @@ def _removed_snippets(blocks: list[Block], body: str) -> list[str]:
     out: list[str] = []
     seen_categories: set[str] = set()
     for b in blocks:
-        if b.label is None or b.label.keep or b.label.category in NEW_SKIP_CATEGORIES:
+        if b.live or b.label.category in NEW_SKIP_CATEGORIES:
             continue
         if b.label.category in seen_categories:
             continue
@@ -258,7 +258,7 @@ def new_rule_file(host: str, sample: Path, *, ruleset: RuleSet, output: Path | N
     groups: dict[str, list[tuple[str, Block]]] = {}
     seen: set[str] = set()
     for b in article.blocks:
-        if b.label is None or b.label.keep or b.label.category in NEW_SKIP_CATEGORIES:
+        if b.live or b.label.category in NEW_SKIP_CATEGORIES:
             continue
         pattern = line_pattern(b.text)
         if pattern in seen or len(pattern) <= 2:

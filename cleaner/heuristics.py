@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .article import Block, Label
-from .blocks import plain
 
 # ---------------------------------------------------------------- thresholds (data, not literals)
 
@@ -185,8 +184,7 @@ _COLON_END = re.compile(r"[:：]\s*$")
 _URLISH = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _QUOTE_CHARS = "\"'“”‘’«»„"
-_SPACE = re.compile(r"\s+")
-# What _SPACE.sub(" ", ...) changes: a run of two or more, or one that is not a plain space.
+# Whitespace that norms collapse to one space: a run of two or more, or one that is not a plain space.
 _SPACE_RUNS = re.compile(r"\s(?:\s+|(?<! ))")
 # Below this many characters of long blocks, a core is counted in all of them at once.
 JOINED_COUNT_MAX_CHARS = 20_000
@@ -286,11 +284,6 @@ def _remove(b: Block, category: str, rule: str, reason: str) -> None:
     b.label = Label(keep=False, category=category, rule=rule, reason=f"heuristic: {reason}")
 
 
-def _live(b: Block) -> bool:
-    """Still part of the article as far as anyone knows: unlabelled or kept."""
-    return b.label is None or b.label.keep
-
-
 # ---------------------------------------------------------------- signals
 
 def label_glued_captions(blocks: list[Block]) -> None:
@@ -300,10 +293,6 @@ def label_glued_captions(blocks: list[Block]) -> None:
             nxt = blocks[i + 1] if i + 1 < len(blocks) else None
             if nxt is not None and nxt.origin == "glued-dateline":
                 _remove(b, "caption", "glued-caption", "text glued before a dateline (a photo caption)")
-
-
-def _norm(text: str) -> str:
-    return _norm_plain(plain(text))
 
 
 def _norm_plain(text: str) -> str:
@@ -318,7 +307,7 @@ def label_pullquotes(blocks: list[Block], duplicates: bool = True, pullquotes: b
     items and captions in structured articles stay.
     """
     norms = [_norm_plain(b.plain) for b in blocks]
-    long_live = [(b, n) for b, n in zip(blocks, norms) if _live(b) and b.words >= PULLQUOTE_MIN_WORDS]
+    long_live = [(b, n) for b, n in zip(blocks, norms) if b.live and b.words >= PULLQUOTE_MIN_WORDS]
     copies: dict[str, int] = {}
     for _, n in long_live:
         copies[n] = copies.get(n, 0) + 1
@@ -448,13 +437,13 @@ def _discount_isolated(values: list[float | None], shapes: list[Shape | None], r
     idx = [i for i, v in enumerate(values) if v is not None and not removed[i]]
     prose = [values[i] is not None and values[i] > 0 and shapes[i] is not None and shapes[i].cls in (GOOD, NEAR)
              for i in idx]
-    first, last = inside if inside is not None else (0, len(values))
+    lo, hi = inside if inside is not None else (-1, -1)  # no span: no block is inside one
     for k, i in enumerate(idx):
         if not prose[k]:
             continue
-        within = first <= i <= last
-        before = k > 0 and prose[k - 1] and (not within or idx[k - 1] >= first)
-        after = k + 1 < len(idx) and prose[k + 1] and (not within or idx[k + 1] <= last)
+        within = lo <= i <= hi
+        before = k > 0 and prose[k - 1] and (not within or idx[k - 1] >= lo)
+        after = k + 1 < len(idx) and prose[k + 1] and (not within or idx[k + 1] <= hi)
         if not before and not after:
             values[i] = values[i] * ISOLATED_WEIGHT  # type: ignore[operator]
 
@@ -579,7 +568,7 @@ def _headline_like(s: Shape) -> bool:
 
 def label_related_runs(blocks: list[Block], shapes: list[Shape | None]) -> None:
     """A run of headline-like lines after the last good paragraph is a list of other articles."""
-    last_good = max((i for i, s in enumerate(shapes) if s is not None and s.cls == GOOD and _live(blocks[i])),
+    last_good = max((i for i, s in enumerate(shapes) if s is not None and s.cls == GOOD and blocks[i].live),
                     default=None)
     if last_good is None:
         return

@@ -162,9 +162,9 @@ def label_title(blocks: list[Block], url: str | None, labels: Sequence[Label | N
         # the heuristics removed (as a repeat of the headline): judged again without the
         # headline, it would be the first of its kind, and kept.
         key = blocks[i].lowered
-        ruled = labels if labels is not None else [None] * len(blocks)
+        ruled = labels if labels is not None else [b.label for b in blocks]
         for j, (b, by_rule) in enumerate(zip(blocks, ruled)):
-            if j != i and b.lowered == key and (b.label is None or b.label.keep or by_rule is None):
+            if j != i and b.lowered == key and (b.live or by_rule is None):
                 b.label = title_label(None, "the headline again")
     return i
 

@@ -56,6 +56,6 @@ def explain(article: Article, *, color: bool) -> str:
         lines.append(click.style(text, **style) if color and style else text)
     counts = article.removed_counts()
     summary = ", ".join(f"{k} {v}" for k, v in counts.items()) or "nothing"
-    kept = sum(1 for b in article.blocks if b.label is None or b.label.keep)
+    kept = sum(1 for b in article.blocks if b.live)
     lines.append(f"# kept {kept} of {len(article.blocks)} blocks; removed: {summary}")
     return "\n".join(lines) + "\n"

@@ -110,7 +110,7 @@ def _label_in_detected_language(blocks: list[Block], site_rules: SiteRules | Non
 
 def _kept_language(blocks: list[Block], sample: str, lang: str) -> str:
     """The language of the kept blocks (`lang`, that of `sample`, when they give the same sample)."""
-    kept_sample = _language_sample([b for b in blocks if b.label is None or b.label.keep])
+    kept_sample = _language_sample([b for b in blocks if b.live])
     return language.detect(kept_sample) if kept_sample != sample else lang
 
 
@@ -123,7 +123,7 @@ def _settle_on_kept_text(blocks: list[Block], labelling: Labelling, rules: RuleS
     the same language and removes nothing (idempotence). Rare: only such texts pay for it."""
     warnings = list(labelling.warnings)
     site_rules = labelling.site_rules  # without any rule the stale guard set aside
-    live = [b for b in blocks if b.label is None or b.label.keep]
+    live = [b for b in blocks if b.live]
     while live:
         fresh = [Block(text=b.text, line=b.line) for b in live]
         lang, again, _ = _label_in_detected_language(fresh, site_rules, rules, opts, url, skip)
@@ -134,7 +134,7 @@ def _settle_on_kept_text(blocks: list[Block], labelling: Labelling, rules: RuleS
             break
         for b, label in gone:
             b.label = label
-        live = [b for b in live if b.label is None or b.label.keep]
+        live = [b for b in live if b.live]
     return lang, Labelling(warnings=warnings, site_rules=site_rules)
 
 
@@ -210,7 +210,7 @@ def _stale_rule(blocks: list[Block], pristine: list[Label | None],
     for b, label in zip(blocks, pristine):
         if label is not None:
             continue
-        if b.label is None or b.label.keep:
+        if b.live:
             kept += b.words
         elif b.label.rule in site_ids and b.label.category != "metadata":
             site_removed[b.label.rule] = site_removed.get(b.label.rule, 0) + b.words
@@ -304,7 +304,7 @@ def _rules_again(blocks: list[Block], again: list[NeighbourRules]) -> None:
     """The rules that depend on their neighbours, once more after the heuristics, on what is left,
     as cleaning the cleaned text would see it (idempotence): `drop_run` (a removed repeat may have
     split a run) and `take` with a window (`first: N` counts the blocks still in the article)."""
-    live = [b for b in blocks if b.label is None or b.label.keep]
+    live = [b for b in blocks if b.live]
     for rules in again:
         if rules.runs:
             apply_rules(blocks, rules.runs, rules.stage)
@@ -312,9 +312,14 @@ def _rules_again(blocks: list[Block], again: list[NeighbourRules]) -> None:
             apply_rules(live, rules.windowed_takes, rules.stage)
 
 
+def _text_input(blocks: list[Block]) -> bool:
+    """All blocks are lines of a text input (not HTML, not parts of a glued line)."""
+    return all(b.origin == "text" for b in blocks)
+
+
 def _nothing_removed(blocks: list[Block], labels: Sequence[Label | None]) -> bool:
-    """True when no block of a text input was removed under these labels."""
-    return all(b.origin == "text" and (label is None or label.keep) for b, label in zip(blocks, labels))
+    """True when the blocks are a text input and none was removed under these labels."""
+    return _text_input(blocks) and all(label is None or label.keep for label in labels)
 
 
 def keep_metadata_lines_of_clean_text(blocks: list[Block]) -> None:
@@ -330,7 +335,7 @@ def keep_metadata_lines_of_clean_text(blocks: list[Block]) -> None:
     (Not for HTML: a page always had boilerplate around it.)"""
     removed = [b for b in blocks if b.label is not None and b.label.removed]
     fields = {b.label.field for b in removed}
-    if None in fields or len(fields) > 1 or any(b.origin != "text" for b in blocks):
+    if None in fields or len(fields) > 1 or not _text_input(blocks):
         return  # boilerplate, a header of several fields, or HTML
     for b in removed:
         b.label = replace(b.label, keep=True, reason=f"{b.label.reason}; kept: nothing else was removed (text already clean)")
@@ -345,7 +350,7 @@ def label_common_lines(blocks: list[Block], common: frozenset[str]) -> None:
 
 def render(blocks: list[Block], meta, *, site: str | None, input_format: str, language: str | None,
            warnings: list[str]) -> Article:
-    kept = [b.text for b in blocks if b.label is None or b.label.keep]
+    kept = [b.text for b in blocks if b.live]
     removed = [Removed(text=b.text, category=b.label.category, rule=b.label.rule, reason=b.label.reason, line=b.line)
                for b in blocks if b.label is not None and b.label.removed]
     return Article(text="\n\n".join(kept), title=meta.title, author=meta.author, date=meta.date,
