@@ -1,13 +1,14 @@
 """The `newsclean` command: `clean` one document; `rules ...` and `batch` live in their own modules."""
 from __future__ import annotations
 
+import errno
 import os
 import sys
 
 import click
 
-from .errors import CleanerError
-from .fileio import read_document, write_atomic
+from .errors import CleanerError, one_line
+from .fileio import check_output, read_document, write_atomic
 from .output import as_json, as_text, explain
 from .pipeline import Options, clean
 
@@ -15,7 +16,97 @@ FORMATS = ("text", "json")
 INPUT_FORMATS = ("auto", "text", "html")
 
 
-def fail(error: CleanerError | str, code: int = 2) -> None:
+# Exit codes of every command (also in `newsclean --help` and docs/hostile-input.md).
+EXIT_OK = 0
+EXIT_PARTIAL = 1          # batch: some documents failed; rules check/test: errors or failed tests
+EXIT_USAGE = 2            # a usage or input error: bad argument, unreadable input or rule file, unwritable output
+EXIT_INTERNAL = 3         # a bug: an unexpected exception, reported on one line
+EXIT_INTERRUPTED = 130    # Ctrl-C (128 + SIGINT)
+EXIT_BROKEN_PIPE = 141    # the reader of stdout went away (`| head`): quiet, as a Unix tool stopped by SIGPIPE
+# Set to 1 to get the traceback of an internal error instead of its one line.
+DEBUG_ENV = "NEWSCLEAN_DEBUG"
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0    done
+  1    partly done: some documents failed (batch), rule errors or failed tests (rules)
+  2    usage or input error: bad argument, unreadable input or rule file, unwritable output
+  3    internal error (a bug: please report it; NEWSCLEAN_DEBUG=1 shows the traceback)
+  130  interrupted;  141  standard output closed by its reader (e.g. | head), quietly
+"""
+
+
+def _debug() -> bool:
+    return os.environ.get(DEBUG_ENV, "") not in ("", "0")
+
+
+def _silence_stdout() -> None:
+    """Point file descriptor 1 at /dev/null, so that the interpreter's final flush of what is still
+    buffered neither fails again nor prints "Exception ignored" after our one line."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError, AttributeError):   # no stdout, or not a real file (tests)
+        pass
+
+
+class NewscleanGroup(click.Group):
+    """The top-level group: every error at the CLI's edges becomes one line on stderr and an exit
+    code from EXIT_* (usage errors too, not click's three lines); an unexpected exception is an
+    internal error (EXIT_INTERNAL), with its traceback only when NEWSCLEAN_DEBUG=1."""
+
+    def main(self, *args, **kwargs):  # type: ignore[override]
+        if not kwargs.get("standalone_mode", True):
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else "newsclean"
+            _echo_error(f"{one_line(exc.format_message())} (see '{where} --help')")
+            code = exc.exit_code
+        except click.ClickException as exc:
+            _echo_error(one_line(exc.format_message()))
+            code = exc.exit_code
+        except click.Abort:
+            click.echo("newsclean: interrupted", err=True)
+            code = EXIT_INTERRUPTED
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, EOFError):
+            raise
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                _silence_stdout()
+                sys.exit(EXIT_BROKEN_PIPE)
+            if _debug():
+                raise
+            if exc.filename is None:   # most likely standard output (a full disk)
+                _silence_stdout()
+            where = f"{exc.filename}: " if exc.filename else ""
+            _echo_error(f"{where}{exc.strerror or one_line(str(exc))}")
+            sys.exit(EXIT_USAGE)
+        except Exception as exc:  # noqa: BLE001 - the last resort: one line, not a traceback
+            if _debug():
+                raise
+            _echo_error(f"{type(exc).__name__}: {one_line(str(exc))}; please report it "
+                        f"({DEBUG_ENV}=1 shows the traceback)", internal=True)
+            sys.exit(EXIT_INTERNAL)
+
+
+def _echo_error(message: str, internal: bool = False) -> None:
+    label = "internal error" if internal else "error"
+    try:
+        click.echo(f"newsclean: {label}: {message}", err=True)
+    except OSError:   # stderr gone too: the exit code says it
+        pass
+
+
+def fail(error: CleanerError | str, code: int = EXIT_USAGE) -> None:
     """One line on stderr, then exit: the CLI's only way of reporting a user's error."""
     click.echo(f"newsclean: error: {error}", err=True)
     sys.exit(getattr(error, "exit_code", code))
@@ -25,7 +116,7 @@ def use_color() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=NewscleanGroup, epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsclean")
 def main() -> None:
     """Clean scraped news articles: the article's text and metadata, without the boilerplate."""
@@ -55,6 +146,10 @@ def clean_command(source: str, url: str | None, site: str | None, no_site_rules:
     """Clean one article: a file, or '-' (the default) for standard input."""
     name = "<stdin>" if source == "-" else source
     try:
+        if output:
+            check_output(output, inputs=(source,))
+        elif sys.stdout is None:   # `newsclean clean x >&-`
+            raise CleanerError("standard output is closed (use -o FILE)")
         data = read_document(source)
         options = Options(site_rules=not no_site_rules, rules_dirs=tuple(rules_dirs), input_format=input_format)
         article = clean(data, url=url, site=site, options=options, source=name)
@@ -73,7 +168,13 @@ def clean_command(source: str, url: str | None, site: str | None, no_site_rules:
         except OSError as exc:
             fail(f"{output}: cannot write: {exc.strerror or exc}")
     else:
-        click.echo(rendered, nl=False)
+        try:
+            click.echo(rendered, nl=False)
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise
+            _silence_stdout()
+            fail(f"standard output: cannot write: {exc.strerror or exc}")
 
 
 def _register_subcommands() -> None:

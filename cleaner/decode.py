@@ -1,15 +1,33 @@
-"""Bytes to text, and telling HTML from plain text."""
+"""Bytes to text, and telling HTML from plain text.
+
+Bytes are decoded in this order: a byte-order mark; UTF-16 without one (told by where its NUL
+bytes fall); UTF-8; UTF-8 with a few invalid bytes (each becomes U+FFFD, with a warning); the
+charset the page declares; detection by charset-normalizer. Text in which control characters
+(NUL included) are a large share is binary and refused; a stray one is kept as it is.
+"""
 from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass
 
 from .errors import InputError
 
-# Share of control characters (other than whitespace) above which bytes are taken as binary.
+# Binary, not text: control characters (NUL included; not tab, line feed, carriage return or form
+# feed) are more than this share of the opening (2 * SNIFF_CHARS characters or bytes).
 MAX_CONTROL_SHARE = 0.05
 # How much of a document is looked at to decide it is HTML, and to find a declared charset.
 SNIFF_CHARS = 4096
+# Bytes that are not valid UTF-8 are still read as UTF-8 (each invalid byte becomes U+FFFD, and
+# the article gets a warning) when they are at most this share of the non-ASCII bytes: the rest
+# are well-formed multi-byte characters, which a file in a one-byte charset (Windows-1252,
+# Latin-1) hardly ever holds, so such a file is still decoded by declaration or detection.
+MAX_INVALID_UTF8_SHARE = 0.25
+# UTF-16 without a byte-order mark: of the opening's bytes at odd positions (little-endian) or at
+# even positions (big-endian), at least this share are NUL (the high byte of Latin characters)...
+UTF16_MIN_NUL_SHARE = 0.3
+# ... and at most this share of the bytes at the other positions.
+UTF16_MAX_OTHER_NUL_SHARE = 0.05
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\xef\xbb\xbf", "utf-8"),
@@ -26,8 +44,12 @@ _HTML_TAGS = re.compile(r"</?(?:html|head|body|div|p|span|article|section|script
 # A document is HTML if it starts like one, or if tags are this dense in its opening.
 MIN_TAGS_FOR_HTML = 5
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_ASCII = bytes(range(128))
 # Lone surrogates: no output can encode them. In a str they become U+FFFD.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# What the surrogateescape error handler makes of an invalid byte (0x80-0xff): one per byte.
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 REPLACEMENT_CHARACTER = "\ufffd"
 # Declared charsets that decode any bytes, so a wrong declaration never fails: checked against
 # detection (codecs.lookup names), and overruled when detection reads the page with this much less
@@ -41,13 +63,24 @@ DETECT_BYTES = 1_000_000
 REFUSED_CODECS = frozenset({"raw-unicode-escape", "unicode-escape", "undefined", "utf-7"})
 
 
-def _looks_binary(text: str) -> bool:
-    sample = text[:SNIFF_CHARS * 2]
+@dataclass(frozen=True)
+class Decoded:
+    """A document as text, and what decoding it had to say (e.g. "3 invalid UTF-8 bytes replaced
+    by U+FFFD"); the warnings go to Article.warnings."""
+
+    text: str
+    warnings: tuple[str, ...] = ()
+
+
+def _control_share(sample: str | bytes) -> float:
     if not sample:
-        return False
-    if "\x00" in sample:
-        return True
-    return len(_CONTROL.findall(sample)) / len(sample) > MAX_CONTROL_SHARE
+        return 0.0
+    pattern = _CONTROL if isinstance(sample, str) else _CONTROL_BYTES
+    return len(pattern.findall(sample)) / len(sample)
+
+
+def _looks_binary(text: str) -> bool:
+    return _control_share(text[:SNIFF_CHARS * 2]) > MAX_CONTROL_SHARE
 
 
 def decode(data: bytes | str, *, source: str = "<input>") -> str:
@@ -56,6 +89,15 @@ def decode(data: bytes | str, *, source: str = "<input>") -> str:
     Lone surrogates in a str (from json.loads of '\\ud800', or a surrogateescape'd file name) become
     U+FFFD: no output could encode them, so they would crash whoever writes the article.
     """
+    return decode_document(data, source=source).text
+
+
+def decode_document(data: bytes | str, *, source: str = "<input>") -> Decoded:
+    """Like `decode`, with the warnings decoding gave (invalid UTF-8 bytes replaced).
+
+    Raises InputError naming `source` for binary data (control characters above
+    MAX_CONTROL_SHARE) or bytes no encoding reads."""
+    warnings: tuple[str, ...] = ()
     if isinstance(data, str):
         try:
             data.encode("utf-8")   # fast: only a str holding lone surrogates fails
@@ -63,33 +105,39 @@ def decode(data: bytes | str, *, source: str = "<input>") -> str:
         except UnicodeEncodeError:
             text = _SURROGATE.sub(REPLACEMENT_CHARACTER, data)
     else:
-        text = _decode_bytes(data, source)
+        text, warnings = _decode_bytes(data, source)
     if text.startswith("\ufeff"):
         text = text[1:]
     if _looks_binary(text):
         raise InputError("binary data, not text or HTML", path=source)
-    return text
+    return Decoded(text, warnings)
 
 
-def _decode_bytes(data: bytes, source: str) -> str:
+def _decode_bytes(data: bytes, source: str) -> tuple[str, tuple[str, ...]]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom):].decode(encoding)
+                return data[len(bom):].decode(encoding), ()
             except UnicodeDecodeError as exc:
                 raise InputError(f"undecodable bytes for {encoding} at offset {exc.start}", path=source) from None
-    if b"\x00" in data[:SNIFF_CHARS]:
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16, ()
+    if _control_share(data[:SNIFF_CHARS * 2]) > MAX_CONTROL_SHARE:
         raise InputError("binary data, not text or HTML", path=source)
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), ()
     except UnicodeDecodeError:
         pass
+    mostly_utf8 = _utf8_replacing_a_few(data)
+    if mostly_utf8 is not None:
+        return mostly_utf8
     declared = _DECLARED_CHARSET.search(data[:SNIFF_CHARS * 4])
     if declared:
         name = declared.group(1).decode("ascii", "replace")
         text = _decode_as(data, name)
         if text is not None and not _mislabelled(data, name):
-            return text  # else a wrong declaration: fall through to detection
+            return text, ()  # else a wrong declaration: fall through to detection
     from charset_normalizer import from_bytes  # imported lazily: only non-UTF-8 input needs it
 
     best = from_bytes(data[:DETECT_BYTES]).best()
@@ -98,7 +146,38 @@ def _decode_bytes(data: bytes, source: str) -> str:
     text = _decode_as(data, best.encoding)
     if text is None:
         raise InputError(f"undecodable bytes (detected {best.encoding})", path=source)
-    return text
+    return text, ()
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """The text, when the NUL bytes of the opening fall on one parity of positions only (UTF-16
+    of mostly Latin text, without a byte-order mark); else None. Text in another script has no
+    such NULs and is left to detection."""
+    sample = data[:SNIFF_CHARS * 2]
+    half = len(sample) // 2
+    if half == 0:
+        return None
+    even, odd = sample[0::2].count(0) / half, sample[1::2].count(0) / half
+    if odd >= UTF16_MIN_NUL_SHARE and even <= UTF16_MAX_OTHER_NUL_SHARE:
+        encoding = "utf-16-le"
+    elif even >= UTF16_MIN_NUL_SHARE and odd <= UTF16_MAX_OTHER_NUL_SHARE:
+        encoding = "utf-16-be"
+    else:
+        return None
+    return _decode_as(data, encoding)
+
+
+def _utf8_replacing_a_few(data: bytes) -> tuple[str, tuple[str, ...]] | None:
+    """UTF-8 with its invalid bytes replaced by U+FFFD (one per byte) and a warning, when they
+    are at most MAX_INVALID_UTF8_SHARE of the non-ASCII bytes; else None."""
+    escaped = data.decode("utf-8", "surrogateescape")
+    invalid = len(_ESCAPED_BYTE.findall(escaped))
+    non_ascii = len(data.translate(None, _ASCII))
+    if invalid > MAX_INVALID_UTF8_SHARE * non_ascii:
+        return None
+    text = _ESCAPED_BYTE.sub(REPLACEMENT_CHARACTER, escaped)
+    noun = "byte" if invalid == 1 else "bytes"
+    return text, (f"{invalid} invalid UTF-8 {noun} replaced by U+FFFD",)
 
 
 def _mislabelled(data: bytes, declared: str) -> bool:

@@ -11,7 +11,7 @@ from typing import Any, Sequence
 from . import heuristics, language
 from .article import Article, Block, Label, Removed
 from .blocks import dedup_key, text_blocks
-from .decode import decode, detect_format
+from .decode import decode_document, detect_format
 from .metadata import TITLE_RULE, collect, label_title
 from .rules import Rule, RuleSet, SiteRules, apply_rules, load_ruleset
 
@@ -44,7 +44,8 @@ def clean(document: str | bytes, *, url: str | None = None, site: str | None = N
     Keyword overrides are Options fields, e.g. `clean(text, site_rules=False)`.
     """
     opts = replace(options or DEFAULT_OPTIONS, **overrides) if overrides else (options or DEFAULT_OPTIONS)
-    text = decode(document, source=source)
+    decoded = decode_document(document, source=source)
+    text = decoded.text
     fmt = detect_format(text, opts.input_format)
     rules = ruleset if ruleset is not None else load_ruleset(opts.rules_dirs)
     site_rules = rules.match(url=url, text=text, site=site) if (opts.site_rules or site) else None
@@ -65,7 +66,7 @@ def clean(document: str | bytes, *, url: str | None = None, site: str | None = N
     meta = collect(blocks, url=url or extracted.get("url"),
                    site_metadata=dict(applied.metadata) if applied else {}, extracted=extracted)
     return render(blocks, meta, site=applied.name if applied else None,
-                  input_format=fmt, language=lang, warnings=labelling.warnings)
+                  input_format=fmt, language=lang, warnings=[*decoded.warnings, *labelling.warnings])
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import os
+import stat
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
@@ -31,6 +32,7 @@ from .article import CATEGORIES, META_FIELDS, Block, Label
 from .blocks import normalise_text
 from .prefilter import Gate, KeyScan, fold, gate
 from .errors import RuleError
+from .fileio import file_kind
 
 # A user's pattern may not take longer than this on one block (catastrophic backtracking).
 PATTERN_TIMEOUT_S = 0.25
@@ -671,11 +673,69 @@ def rule_files(dirs: Sequence[Path]) -> list[Path]:
 
 
 def files_in(d: Path) -> list[Path]:
-    """The rule files (*.yaml, *.yml) under one rules directory, sorted."""
-    d = Path(d)
-    if not d.is_dir():
-        raise RuleError("rules directory not found", path=str(d))
-    return sorted(p for p in d.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    """The rule files (*.yaml, *.yml) under one rules directory, sorted. Raises the first RuleError
+    of `walk_rules_dir` (a broken or looping symbolic link, a special file, an unreadable folder)."""
+    files, errors = walk_rules_dir(d)
+    if errors:
+        raise errors[0]
+    return files
+
+
+RULE_SUFFIXES = (".yaml", ".yml")
+
+
+def walk_rules_dir(d: Path) -> tuple[list[Path], list[RuleError]]:
+    """The rule files under one rules directory, sorted, and a RuleError naming each entry that
+    cannot be a rule file: a *.yaml/*.yml name that is a broken or looping symbolic link or not a
+    regular file (a FIFO would hang the reader), a symbolic link to a folder above it (a loop), an
+    unreadable folder. Broken links of other names are not rule files and are passed over. Every command (clean, batch, rules list/check) gets the same errors, so
+    `rules check` passes exactly when loading does. Folders linked from the tree are followed
+    (each folder once); entries whose name starts with '.' are skipped (editor lock files such as
+    Emacs's `.#site.yaml` are dangling links, version-control folders hold no rules)."""
+    root = Path(d)
+    if not root.is_dir():
+        return [], [RuleError("rules directory not found", path=str(root))]
+    files: list[Path] = []
+    errors: list[RuleError] = []
+    seen: set[tuple[int, int]] = set()
+
+    def visit(folder: Path, ancestors: dict[tuple[int, int], Path]) -> None:
+        try:
+            st = folder.stat()
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            errors.append(RuleError(f"cannot read rules folder: {exc.strerror or exc}", path=str(folder)))
+            return
+        seen.add((st.st_dev, st.st_ino))
+        ancestors = {**ancestors, (st.st_dev, st.st_ino): folder}
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            try:
+                target = os.stat(entry.path)       # follows symbolic links
+            except FileNotFoundError:
+                if entry.name.endswith(RULE_SUFFIXES):
+                    errors.append(RuleError("broken symbolic link: its target does not exist", path=str(path)))
+                continue
+            except OSError as exc:                 # ELOOP: a link to itself, or a ring of links
+                if entry.name.endswith(RULE_SUFFIXES):
+                    errors.append(RuleError(f"cannot read: {exc.strerror or exc}", path=str(path)))
+                continue
+            key = (target.st_dev, target.st_ino)
+            if stat.S_ISDIR(target.st_mode):
+                if key in ancestors:
+                    errors.append(RuleError(f"symbolic link loop: leads back to {ancestors[key]}", path=str(path)))
+                elif key not in seen:
+                    visit(path, ancestors)
+            elif entry.name.endswith(RULE_SUFFIXES):
+                if stat.S_ISREG(target.st_mode):
+                    files.append(path)
+                else:
+                    errors.append(RuleError(f"not a regular file ({file_kind(target.st_mode)}): not read", path=str(path)))
+
+    visit(root, {})
+    return sorted(files), errors
 
 
 @dataclass(frozen=True)
@@ -761,25 +821,22 @@ def load_ruleset(extra_dirs: Sequence[str | Path] = (), *, shipped: bool = True)
 
 
 def _signature(extra_dirs: tuple[str, ...], shipped: bool) -> tuple[tuple[str, int, int], ...]:
-    """Where the files are and when they last changed: a new cwd or an edited file is a new set."""
+    """Where the files are and when they last changed: a new cwd or an edited file is a new set.
+    Raises the first RuleError of the folders' walk (which loading would raise too)."""
     out: list[tuple[str, int, int]] = []
     for _, root in _rule_dirs(extra_dirs, shipped):
-        _scan(os.path.abspath(root), out)
+        files, errors = walk_rules_dir(root)
+        if errors:
+            raise errors[0]
+        for path in files:
+            where = os.path.abspath(path)
+            try:
+                st = path.stat()
+            except OSError:   # gone since the walk: loading it will say so
+                out.append((where, -1, -1))
+                continue
+            out.append((where, st.st_mtime_ns, st.st_size))
     return tuple(out)
-
-
-def _scan(folder: str, out: list[tuple[str, int, int]]) -> None:
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        out.append((folder, -1, -1))
-        return
-    for e in entries:
-        if e.is_dir():
-            _scan(e.path, out)
-        elif e.name.endswith((".yaml", ".yml")):
-            st = e.stat()
-            out.append((e.path, st.st_mtime_ns, st.st_size))
 
 
 @lru_cache(maxsize=8)
@@ -807,11 +864,8 @@ def check_rules(extra_dirs: Sequence[str | Path] = (), *, shipped: bool = True) 
     report = CheckReport()
     loaded: list[_Loaded] = []
     for prio, root in _rule_dirs(extra_dirs, shipped):
-        try:
-            paths = files_in(root)
-        except RuleError as exc:
-            report.errors.append(exc)
-            continue
+        paths, walk_errors = walk_rules_dir(root)
+        report.errors.extend(walk_errors)
         for path in paths:
             report.files.append(str(path))
             try:
