@@ -36,6 +36,10 @@ Exit codes:
 """
 
 
+# click >= 8.2 raises this for a group called without a command; it carries the help, not an error.
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 def _debug() -> bool:
     return os.environ.get(DEBUG_ENV, "") not in ("", "0")
 
@@ -62,6 +66,9 @@ class NewscleanGroup(click.Group):
         kwargs["standalone_mode"] = False
         try:
             code = super().main(*args, **kwargs)
+        except _NO_ARGS_IS_HELP as exc:   # `newsclean` or `newsclean rules` alone: the help, as click shows it
+            exc.show()
+            code = exc.exit_code
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx is not None else "newsclean"
             _echo_error(f"{one_line(exc.format_message())} (see '{where} --help')")
