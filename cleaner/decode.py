@@ -169,13 +169,20 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 def _utf8_replacing_a_few(data: bytes) -> tuple[str, tuple[str, ...]] | None:
     """UTF-8 with its invalid bytes replaced by U+FFFD (one per byte) and a warning, when they
-    are at most MAX_INVALID_UTF8_SHARE of the non-ASCII bytes; else None."""
+    are at most MAX_INVALID_UTF8_SHARE of the non-ASCII bytes; else None. The opening
+    (DETECT_BYTES) is judged first: a long file in a one-byte charset is refused without the cost
+    of escaping each of its bytes."""
+    if len(data) > DETECT_BYTES:
+        cut = DETECT_BYTES
+        while cut > DETECT_BYTES - 3 and 0x80 <= data[cut] < 0xC0:   # not inside a character
+            cut -= 1
+        if _utf8_replacing_a_few(data[:cut]) is None:
+            return None
     escaped = data.decode("utf-8", "surrogateescape")
-    invalid = len(_ESCAPED_BYTE.findall(escaped))
+    text, invalid = _ESCAPED_BYTE.subn(REPLACEMENT_CHARACTER, escaped)   # counted without a list
     non_ascii = len(data.translate(None, _ASCII))
     if invalid > MAX_INVALID_UTF8_SHARE * non_ascii:
         return None
-    text = _ESCAPED_BYTE.sub(REPLACEMENT_CHARACTER, escaped)
     noun = "byte" if invalid == 1 else "bytes"
     return text, (f"{invalid} invalid UTF-8 {noun} replaced by U+FFFD",)
 

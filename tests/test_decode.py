@@ -110,3 +110,19 @@ def test_utf16_without_a_byte_order_mark_is_decoded(encoding: str):
 
 def test_utf16_with_its_byte_order_mark_still_works():
     assert decode(ARTICLE.encode("utf-16")) == ARTICLE
+
+
+@pytest.mark.parametrize("shift", [0, 1, 2])
+def test_a_long_document_is_judged_on_its_opening_then_whole(shift: int):
+    """Past DETECT_BYTES the opening is judged first (cut between characters, wherever the
+    multi-byte ones fall), then the whole: the bad bytes may all be after the opening."""
+    from cleaner.decode import DETECT_BYTES
+
+    body = "x" * shift + "Министр обороны заявил во вторник. " * (DETECT_BYTES // 40)
+    data = body.encode("utf-8") + b"\xff tail \xfe"
+    assert len(data) > DETECT_BYTES
+    decoded = decode_document(data)
+    assert decoded.text.startswith("x" * shift + "Министр") and decoded.text.endswith("\ufffd tail \ufffd")
+    assert decoded.warnings == ("2 invalid UTF-8 bytes replaced by U+FFFD",)
+    cp1252 = ("Le café était fermé à Noël. " * (DETECT_BYTES // 20)).encode("cp1252")
+    assert "\ufffd" not in decode(cp1252)   # refused as UTF-8 on its opening: left to detection
