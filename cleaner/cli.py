@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .errors import CleanerError, one_line
+from .errors import CleanerError, one_line, printable
 from .fileio import check_output, read_document, write_atomic
 from .output import as_json, as_text, explain
 from .pipeline import Options, clean
@@ -25,6 +25,8 @@ EXIT_INTERRUPTED = 130    # Ctrl-C (128 + SIGINT)
 EXIT_BROKEN_PIPE = 141    # the reader of stdout went away (`| head`): quiet, as a Unix tool stopped by SIGPIPE
 # Set to 1 to get the traceback of an internal error instead of its one line.
 DEBUG_ENV = "NEWSCLEAN_DEBUG"
+# An unexpected exception's message is cut to this many characters (its one line stays readable).
+MAX_INTERNAL_MESSAGE_CHARS = 300
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -94,14 +96,15 @@ class NewscleanGroup(click.Group):
                 raise
             if exc.filename is None:   # most likely standard output (a full disk)
                 _silence_stdout()
-            where = f"{exc.filename}: " if exc.filename else ""
-            _echo_error(f"{where}{exc.strerror or one_line(str(exc))}")
+            where = f"{printable(str(exc.filename))}: " if exc.filename else ""
+            _echo_error(f"{where}{exc.strerror or printable(one_line(str(exc)))}")
             sys.exit(EXIT_USAGE)
         except Exception as exc:  # noqa: BLE001 - the last resort: one line, not a traceback
             if _debug():
                 raise
-            _echo_error(f"{type(exc).__name__}: {one_line(str(exc))}; please report it "
-                        f"({DEBUG_ENV}=1 shows the traceback)", internal=True)
+            detail = printable(one_line(str(exc)))[:MAX_INTERNAL_MESSAGE_CHARS]
+            what = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+            _echo_error(f"{what}; please report it ({DEBUG_ENV}=1 shows the traceback)", internal=True)
             sys.exit(EXIT_INTERNAL)
 
 
