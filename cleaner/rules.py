@@ -688,10 +688,12 @@ def walk_rules_dir(d: Path) -> tuple[list[Path], list[RuleError]]:
     """The rule files under one rules directory, sorted, and a RuleError naming each entry that
     cannot be a rule file: a *.yaml/*.yml name that is a broken or looping symbolic link or not a
     regular file (a FIFO would hang the reader), a symbolic link to a folder above it (a loop), an
-    unreadable folder. Broken links of other names are not rule files and are passed over. Every command (clean, batch, rules list/check) gets the same errors, so
-    `rules check` passes exactly when loading does. Folders linked from the tree are followed
-    (each folder once); entries whose name starts with '.' are skipped (editor lock files such as
-    Emacs's `.#site.yaml` are dangling links, version-control folders hold no rules)."""
+    unreadable folder. Broken links of other names are not rule files and are passed over.
+
+    Every command (clean, batch, rules list/check) gets the same errors, so `rules check` passes
+    exactly when loading does. Folders linked from the tree are followed (each folder once);
+    entries whose name starts with '.' are skipped (editor lock files such as Emacs's
+    `.#site.yaml` are dangling links; version-control folders hold no rules)."""
     root = Path(d)
     if not root.is_dir():
         return [], [RuleError("rules directory not found", path=str(root))]
