@@ -31,12 +31,16 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterator, Protocol, TextIO
 
 from .article import Article
+from .batch_stats import (STATS_NAME, CorpusStats, document_site, previous_throughput, stats_path_for, throughput,
+                          write_stats)
 from .blocks import dedup_key, text_blocks
+from .corpus_io import compressed_fill, get_path, is_jsonl_name, plain_name, record_problem, set_path
 from .decode import decode, detect_format
 from .errors import CleanerError
 from .fileio import MAX_DOCUMENT_BYTES, write_atomic, write_atomic_stream
 from .output import as_json, as_text
 from .pipeline import Options, clean
+from .progress import Progress
 from .rules import load_ruleset, url_host
 
 # Files a directory batch cleans (by suffix, case-insensitive); hidden files and folders are skipped.
@@ -58,12 +62,10 @@ DEDUP_MIN_COUNT = 2
 STATE_DIR = ".newsclean"                     # inside OUT_DIR, or `.<out.jsonl>.newsclean` beside it
 MANIFEST_NAME = "manifest.jsonl"
 ERRORS_NAME = "errors.jsonl"
-STATE_VERSION = 1                            # bump when part files change shape
+STATE_VERSION = 2                            # bump when part files change shape (2: corpus counts)
 READ_BLOCK = 1 << 20
 # Temporary files left by a killed write_atomic: `.<name>.<random>.tmp`.
 _TEMP_FILE = re.compile(r"^\..+\.[A-Za-z0-9_]{6,}\.tmp$")
-# Progress bar refresh interval (seconds).
-PROGRESS_EVERY_S = 0.25
 
 
 class BatchError(CleanerError):
@@ -98,6 +100,12 @@ class BatchConfig:
     chunk_docs: int = DEFAULT_CHUNK_DOCS
     max_bytes: int = MAX_DOCUMENT_BYTES
     dedup: DedupSettings | None = None
+    layout: str | None = None                # jsonl: "dolma" | "datatrove" (corpus_io.LAYOUTS)
+    source_name: str | None = None           # how messages name the input (default: its file name)
+
+    @property
+    def input_name(self) -> str:
+        return self.source_name or Path(self.source).name
 
     def fingerprint(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -189,6 +197,7 @@ def output_names(rels: list[str], ext: str) -> dict[str, str]:
                 if rel != first[rel]:
                     names[rel] = rel + ext
     seen: Counter[str] = Counter(n.lower() for n in names.values())
+    seen.update([STATS_NAME])                # stats.json beside the outputs is the batch's own
     return {rel: (out if seen[out.lower()] == 1 else "") for rel, out in names.items()}
 
 
@@ -251,7 +260,7 @@ def _read_dir_chunk(cfg: BatchConfig, chunk: Chunk) -> list[Doc]:
 
 def _read_jsonl_chunk(cfg: BatchConfig, chunk: Chunk) -> list[Doc]:
     docs: list[Doc] = []
-    name = Path(cfg.source).name
+    name = cfg.input_name
     with open(cfg.source, "rb") as fh:
         fh.seek(chunk.start)
         number = chunk.first_line
@@ -288,14 +297,17 @@ def _parse_line(cfg: BatchConfig, raw: bytes, where: str, number: int) -> Doc:
         return doc
     doc.record = record
     if cfg.id_field:
-        doc.ident = record.get(cfg.id_field)
-    text = record.get(cfg.text_field)
+        doc.ident = get_path(record, cfg.id_field)
+    url = get_path(record, cfg.url_field) if cfg.url_field else None
+    if isinstance(url, str):
+        doc.url = url or None
+    text = get_path(record, cfg.text_field)
     if not isinstance(text, str):
         doc.error = f"no text field {cfg.text_field!r}" if text is None else f"field {cfg.text_field!r} is not a string"
         return doc
+    doc.error = record_problem(record, cfg.layout,
+                               (cfg.output_field,) + ((cfg.text_field,) if cfg.replace_text else ()))
     doc.data = text
-    if cfg.url_field and isinstance(record.get(cfg.url_field), str):
-        doc.url = record[cfg.url_field] or None
     return doc
 
 
@@ -424,6 +436,7 @@ class ChunkResult:
     lines: list[str] = field(default_factory=list)                 # jsonl mode output lines
     errors: list[dict[str, Any]] = field(default_factory=list)
     stats: ChunkStats = field(default_factory=ChunkStats)
+    corpus: CorpusStats = field(default_factory=CorpusStats)       # for stats.json
 
 
 def clean_one(cfg: BatchConfig, doc: Doc, common: dict[str, frozenset[str]]) -> Article:
@@ -439,7 +452,7 @@ def clean_one(cfg: BatchConfig, doc: Doc, common: dict[str, frozenset[str]]) -> 
 
 
 def _error_record(cfg: BatchConfig, doc: Doc, reason: str) -> dict[str, Any]:
-    rec: dict[str, Any] = {"path": doc.name if cfg.mode == "dir" else Path(cfg.source).name}
+    rec: dict[str, Any] = {"path": doc.name if cfg.mode == "dir" else cfg.input_name}
     if cfg.mode == "jsonl":
         rec["line"] = doc.line
         if cfg.id_field:
@@ -463,10 +476,9 @@ def cleaned_record(cfg: BatchConfig, record: dict[str, Any], article: Article) -
         added = article.to_dict()
     else:
         added = {"text": article.text, **metadata_fields(article)}
-    if cfg.replace_text:
-        out[cfg.text_field] = added.pop("text")
-    out[cfg.output_field] = added
-    return out
+    if cfg.replace_text:   # field paths may be dotted (metadata.newsclean): corpus_io.set_path
+        out = set_path(out, cfg.text_field, added.pop("text"))
+    return set_path(out, cfg.output_field, added)
 
 
 def _size(data: bytes | str | None) -> int:
@@ -490,12 +502,15 @@ def clean_docs(cfg: BatchConfig, docs: list[Doc], common: dict[str, frozenset[st
                 reason = exc.detail
             except Exception as exc:  # noqa: BLE001 - a bug; recorded, and the batch goes on
                 reason = f"internal error: {type(exc).__name__}: {exc}"
+        site = document_site(doc.url, article.site if article else None, doc.item.rel if doc.item else None)
         if article is None:
             stats.failed += 1
             result.errors.append(_error_record(cfg, doc, reason or "unknown error"))
+            result.corpus.add_error(reason or "unknown error", site)
             continue
         stats.cleaned += 1
         size = _size(doc.data)
+        result.corpus.add_article(doc.name, article, size, site)
         stats.bytes_in += size
         stats.chars_out += len(article.text)
         stats.with_warnings += bool(article.warnings)
@@ -525,7 +540,8 @@ def errors_path(cfg: BatchConfig) -> Path:
     if cfg.mode == "dir":
         return Path(cfg.target) / ERRORS_NAME
     target = Path(cfg.target)
-    stem = target.name[:-len(target.suffix)] if target.suffix else target.name
+    name = plain_name(target)                # out.jsonl.gz -> out.errors.jsonl
+    stem = name[:-len(Path(name).suffix)] if Path(name).suffix else name
     return target.parent / f"{stem}.{ERRORS_NAME}"
 
 
@@ -546,11 +562,16 @@ def write_chunk(cfg: BatchConfig, chunk: Chunk, result: ChunkResult) -> ChunkSta
                 result.stats.failed += 1
                 result.errors.append({"path": record["path"],
                                       "reason": f"cannot write {out}: {exc.strerror or exc}"})
+                result.corpus.cleaned -= 1   # counted as cleaned, then not written
+                result.corpus.documents -= 1
+                result.corpus.add_error("cannot write", document_site(record.get("url"), record.get("site"),
+                                                                      record["path"]))
         result.records = kept_records
     else:
         write_atomic(_part(cfg, chunk, ".jsonl"), "".join(result.lines))
     meta = {"digest": chunk.digest, "records": result.records,
-            "errors": sorted(result.errors, key=_error_order), "stats": result.stats.to_dict()}
+            "errors": sorted(result.errors, key=_error_order), "stats": result.stats.to_dict(),
+            "corpus": result.corpus.to_dict()}
     write_atomic(_part(cfg, chunk, ".json"), json.dumps(meta, ensure_ascii=False) + "\n")
     return result.stats
 
@@ -650,38 +671,6 @@ class LocalEngine:
 
 # ---------------------------------------------------------------- progress and summary
 
-class Progress:
-    """documents, docs/s and ETA on one stderr line, redrawn in place; silent when not a terminal."""
-
-    def __init__(self, total: int, done: int, stream: TextIO, enabled: bool, label: str = "cleaning"):
-        self.total, self.done, self.new = total, done, 0
-        self.stream, self.enabled, self.label = stream, enabled, label
-        self.started = time.monotonic()
-        self.drawn = 0.0
-
-    def update(self, n: int) -> None:
-        self.done += n
-        self.new += n
-        now = time.monotonic()
-        if self.enabled and (now - self.drawn >= PROGRESS_EVERY_S or self.done >= self.total):
-            self.drawn = now
-            rate = self.new / max(now - self.started, 1e-9)
-            left = (self.total - self.done) / rate if rate > 0 else 0
-            pct = 100 * self.done / self.total if self.total else 100
-            width = 24
-            filled = int(width * pct / 100)
-            bar = "#" * filled + "-" * (width - filled)
-            eta = time.strftime("%H:%M:%S", time.gmtime(left))
-            self.stream.write(f"\r{self.label} [{bar}] {self.done}/{self.total} documents  "
-                              f"{rate:,.0f} docs/s  ETA {eta} ")
-            self.stream.flush()
-
-    def close(self) -> None:
-        if self.enabled and self.drawn:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
 @dataclass
 class Summary:
     stats: ChunkStats
@@ -731,8 +720,9 @@ def check_paths(source: Path, target: Path) -> str:
         if tgt.exists() and not tgt.is_dir():
             raise BatchError("the output must be a folder when the input is a folder", path=str(target))
         return "dir"
-    if not source.name.lower().endswith(JSONL_SUFFIXES):
-        raise BatchError("the input must be a folder or a JSON Lines file (.jsonl, .ndjson); "
+    if not is_jsonl_name(source.name, JSONL_SUFFIXES):
+        raise BatchError("the input must be a folder or a JSON Lines file (.jsonl, .ndjson; "
+                         ".gz, .zst or .bz2 compressed), or '-' for standard input; "
                          "use 'newsclean clean' for one document", path=str(source))
     if tgt == src:
         raise BatchError("the output would overwrite the input", path=str(source))
@@ -834,7 +824,7 @@ def assemble(cfg: BatchConfig, chunks: list[Chunk]) -> ChunkStats:
             for chunk in chunks:
                 _copy_into(fh, _part(cfg, chunk, ".jsonl"))
 
-        write_atomic_stream(target, fill_output)
+        write_atomic_stream(target, compressed_fill(target, fill_output))   # .gz/.zst/.bz2 by name
         write_atomic_stream(errors_path(cfg), fill_errors)
         write_atomic(marker, json.dumps({"output": _output_identity(target)}) + "\n")
     # The assembled output now holds the data parts' lines: drop them (the small part files stay,
@@ -899,17 +889,35 @@ def run_batch(cfg: BatchConfig, engine: Engine, *, progress: bool | None = None,
             pending.append(chunk)
     bar = Progress(total_docs, total_docs - sum(c.size for c in pending), stream, show)
     work_started = time.monotonic()
+    new_docs = new_bytes = 0
     for chunk, _stats in engine.clean(cfg, pending, common):
         bar.update(chunk.size)
+        new_docs, new_bytes = new_docs + _stats.documents, new_bytes + _stats.bytes_in
     bar.close()
     seconds = time.monotonic() - work_started
     if pending and cfg.mode == "jsonl":
         _assembled_marker(cfg).unlink(missing_ok=True)
     stats = assemble(cfg, chunks)
+    write_corpus_stats(cfg, chunks, throughput(seconds if pending else 0.0, new_docs, new_bytes, resumed))
     return Summary(stats=stats, resumed=resumed, seconds=seconds if pending else 0.0,
                    errors_file=str(errors_path(cfg)),
                    output=str(Path(cfg.target) / MANIFEST_NAME) if cfg.mode == "dir" else cfg.target,
                    common_lines={k: len(v) for k, v in common.items()})
+
+
+def write_corpus_stats(cfg: BatchConfig, chunks: list[Chunk], speed: dict[str, Any]) -> Path:
+    """Merge the chunks' counts (from their part files) into stats.json beside the output
+    (batch_stats.stats_path_for), atomically. Returns its path."""
+    corpus = CorpusStats()
+    for chunk in chunks:
+        meta = load_part(cfg, chunk)
+        if meta is not None:
+            corpus.merge(CorpusStats.from_dict(meta.get("corpus", {})))
+    path = stats_path_for(cfg.target, cfg.mode)
+    if not speed["documents"]:   # a rerun with nothing left to do keeps the speed of the run that worked
+        speed = previous_throughput(path) or speed
+    write_stats(path, corpus, speed)
+    return path
 
 
 def _writable(cfg: BatchConfig) -> None:

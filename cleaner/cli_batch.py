@@ -8,7 +8,9 @@ from pathlib import Path
 import click
 
 from .batch import (DEFAULT_CHUNK_DOCS, DEFAULT_DEDUP_MIN_DOCS, DEFAULT_DEDUP_MIN_SHARE, DEFAULT_SUFFIXES,
-                    BatchConfig, DedupSettings, LocalEngine, check_paths, run_batch)
+                    BatchConfig, DedupSettings, LocalEngine, run_batch)
+from .batch_pipes import check_stream_paths, deliver_pipe_outputs, jsonl_state_dir, layout_fields
+from .corpus_io import LAYOUTS, STDIO, batch_paths
 from .errors import CleanerError
 from .fileio import MAX_DOCUMENT_BYTES
 from .pipeline import Options
@@ -31,8 +33,8 @@ def _cores() -> int:
 
 
 @click.command("batch")
-@click.argument("source", type=click.Path(path_type=Path))
-@click.argument("target", type=click.Path(path_type=Path))
+@click.argument("source", type=click.Path(path_type=Path, allow_dash=True))
+@click.argument("target", type=click.Path(path_type=Path, allow_dash=True))
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (local engine) or local Dask workers. [default: all cores]")
 @click.option("--engine", type=click.Choice(("local", "dask")), default="local", show_default=True,
@@ -48,9 +50,18 @@ def _cores() -> int:
 @click.option("--no-site-rules", is_flag=True, help="Generic rules and heuristics only.")
 @click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False),
               help="A folder of your own rule files (repeatable).")
-@click.option("--text-field", default="text", show_default=True, help="JSON Lines: the field holding the document.")
-@click.option("--url-field", default="url", show_default=True, help="JSON Lines: the field holding its URL ('' for none).")
+@click.option("--text-field", default="text", show_default=True,
+              help="JSON Lines: the field holding the document (a dotted path for a nested field).")
+@click.option("--url-field", default="url", show_default=True,
+              help="JSON Lines: the field holding its URL, e.g. metadata.url ('' for none).")
 @click.option("--id-field", default=None, help="JSON Lines: a field naming the document in errors.jsonl.")
+@click.option("--layout", type=click.Choice(tuple(LAYOUTS)), default=None,
+              help="JSON Lines records as dolma or datatrove write them: text in 'text', URL in "
+                   "metadata.url, cleaned text back in 'text', newsclean's fields in metadata.newsclean.")
+@click.option("--errors", "errors_to", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="With '-' as output: write the errors file here. [default: each error on stderr]")
+@click.option("--stats", "stats_to", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="With '-' as output: write stats.json here. [default: not written]")
 @click.option("--output-field", default="clean", show_default=True,
               help="JSON Lines: the field the cleaned text and metadata are added under.")
 @click.option("--replace-text", is_flag=True,
@@ -74,25 +85,36 @@ def batch_command(source: Path, target: Path, jobs: int | None, engine: str, sch
                   rules_dirs: tuple[str, ...], text_field: str, url_field: str, id_field: str | None,
                   output_field: str, replace_text: bool, dedup_lines: bool, dedup_min_share: float,
                   dedup_min_docs: int, suffixes: tuple[str, ...], chunk_size: int, max_bytes: int,
-                  progress: bool | None) -> None:
+                  progress: bool | None, layout: str | None, errors_to: Path | None,
+                  stats_to: Path | None) -> None:
     """Clean a folder of text/HTML files (recursively) or a JSON Lines file.
 
     \b
       newsclean batch scraped/ cleaned/          mirrored tree of .txt + manifest.jsonl
       newsclean batch corpus.jsonl cleaned.jsonl --text-field text --url-field url
+      zcat dump.jsonl.gz | newsclean batch - - --layout dolma | gzip > clean.jsonl.gz
 
     Rerunning the same command resumes a killed run. Failed documents are listed in
     errors.jsonl (exit code 1); the others are cleaned.
     """
     if scheduler and engine != "dask":
         _error("--scheduler needs --engine dask")
+    text_field, url_field, id_field, output_field, replace_text = layout_fields(
+        layout, text_field, url_field, id_field, output_field, replace_text)
+    if (errors_to or stats_to) and str(target) != STDIO:
+        _error("--errors and --stats are for '-' as output (a file output has them beside it)")
     try:
-        mode = check_paths(source, target)
+        mode = check_stream_paths(source, target)
+        # '-' and compressed input: a plain copy to read; '-' output: a temporary file (removed at exit)
+        io_paths = click.get_current_context().with_resource(
+            batch_paths(str(source), str(target), state_dir_of=jsonl_state_dir)) if mode == "jsonl" else None
     except CleanerError as exc:
         _error(exc)
         return
     cfg = BatchConfig(
-        source=str(source.resolve()), target=str(target.resolve()), mode=mode, fmt=fmt,
+        source=str(io_paths.source if io_paths else source.resolve()),
+        target=str(io_paths.target if io_paths else target.resolve()), mode=mode, fmt=fmt,
+        layout=layout, source_name=io_paths.name if io_paths else None,
         with_metadata=with_metadata, site=site,
         options=Options(site_rules=not no_site_rules, rules_dirs=tuple(str(Path(d).resolve()) for d in rules_dirs),
                         input_format=input_format),
@@ -121,6 +143,12 @@ def batch_command(source: Path, target: Path, jobs: int | None, engine: str, sch
     except KeyboardInterrupt:
         click.echo("\nnewsclean: interrupted; rerun the same command to resume", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    if io_paths is not None and io_paths.to_stdout:
+        summary.output, summary.errors_file = "standard output", str(errors_to or "stderr")
+        try:
+            deliver_pipe_outputs(cfg, io_paths, errors_to, stats_to)
+        except CleanerError as exc:
+            _error(exc)
     for line in summary.lines():
         click.echo(f"newsclean batch: {line}", err=True)
     if summary.failed:

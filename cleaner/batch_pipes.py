@@ -1,0 +1,88 @@
+"""`newsclean batch` in a pipe: '-' for standard input and output, and the `--layout` presets.
+
+With '-' as input, the JSON Lines on standard input (plain, or gzip/bzip2/zstd, told by their
+first bytes) are copied into a temporary file first; with '-' as output, the batch writes a
+temporary file that is copied to standard output at the end (corpus_io.batch_paths). The state
+folder then lives in that temporary folder too, so such a batch does not resume: a rerun starts
+over. Errors go to stderr, one line each (or, with `--errors FILE`, to that file as JSON Lines);
+stats.json is written only with `--stats FILE`.
+"""
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import click
+
+from .batch import BatchConfig, BatchError, check_paths, errors_path, state_dir
+from .batch_stats import stats_path_for
+from .corpus_io import LAYOUTS, STDIO, BatchPaths, copy_to_stdout
+from .errors import CleanerError, printable
+from .fileio import write_atomic
+
+_LAYOUT_OPTIONS = ("text_field", "url_field", "id_field", "output_field", "replace_text")
+
+
+def layout_fields(layout: str | None, text_field: str, url_field: str, id_field: str | None,
+                  output_field: str, replace_text: bool) -> tuple[str, str, str | None, str, bool]:
+    """The field options with a `--layout`'s values for those not given on the command line
+    (called inside the click command)."""
+    if layout is None:
+        return text_field, url_field, id_field, output_field, replace_text
+    preset = LAYOUTS[layout]
+    ctx = click.get_current_context()
+    given = {name for name in _LAYOUT_OPTIONS
+             if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE}
+    return (text_field if "text_field" in given else preset.text_field,
+            url_field if "url_field" in given else preset.url_field,
+            id_field if "id_field" in given else preset.id_field,
+            output_field if "output_field" in given else preset.output_field,
+            replace_text if "replace_text" in given else preset.replace_text)
+
+
+def check_stream_paths(source: Path, target: Path) -> str:
+    """batch.check_paths, where '-' may stand for standard input and output (JSON Lines only).
+    Returns the mode ("dir" | "jsonl"); BatchError otherwise."""
+    if str(source) != STDIO and str(target) != STDIO:
+        return check_paths(source, target)
+    if str(source) != STDIO:
+        mode = check_paths(source, Path(tempfile.gettempdir()) / "newsclean-stdout.jsonl")
+        if mode != "jsonl":
+            raise BatchError("'-' (standard output) is for a JSON Lines input; a folder's output is a folder",
+                             path=str(source))
+        return mode
+    if str(target) != STDIO and target.is_dir():
+        raise BatchError("the output must be a file (e.g. cleaned.jsonl) or '-' when the input is "
+                         "standard input", path=str(target))
+    return "jsonl"
+
+
+def jsonl_state_dir(target: Path) -> Path:
+    """The state folder of a JSON Lines output (where a compressed input's plain copy is kept)."""
+    return state_dir(BatchConfig(source="", target=str(target), mode="jsonl"))
+
+
+def deliver_pipe_outputs(cfg: BatchConfig, io_paths: BatchPaths, errors_to: Path | None,
+                         stats_to: Path | None) -> None:
+    """'-' as output: the cleaned lines to standard output; the errors to `errors_to` (atomically)
+    or, one line each, to stderr; stats.json to `stats_to` when asked. Raises CleanerError naming
+    a file that cannot be written."""
+    copy_to_stdout(io_paths.target)
+    errors = errors_path(cfg)
+    if errors_to is not None:
+        try:
+            write_atomic(errors_to, errors.read_bytes())
+        except OSError as exc:
+            raise CleanerError(f"cannot write: {exc.strerror or exc}", path=str(errors_to)) from None
+    else:
+        with errors.open(encoding="utf-8") as fh:
+            for line in fh:
+                rec = json.loads(line)
+                where = f"{rec.get('path')}:{rec['line']}" if rec.get("line") else str(rec.get("path"))
+                click.echo(f"newsclean batch: {printable(where)}: {printable(str(rec.get('reason')))}", err=True)
+    if stats_to is not None:
+        try:
+            write_atomic(stats_to, stats_path_for(cfg.target, cfg.mode).read_bytes())
+        except OSError as exc:
+            raise CleanerError(f"cannot write: {exc.strerror or exc}", path=str(stats_to)) from None
