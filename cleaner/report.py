@@ -97,8 +97,8 @@ def _barh(plt: Any, labels: list[str], series: list[tuple[str, list[float], str]
     ax.set_yticklabels(labels)
     ax.set_xlabel(xlabel)
     ax.spines[["top", "right"]].set_visible(False)
-    if len(series) > 1:
-        ax.legend(loc="lower right", frameon=False)
+    if len(series) > 1:   # above the bars, never over them
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=len(series), frameon=False)
     return _svg(fig, plt)
 
 
@@ -125,6 +125,8 @@ def chart_kept_share(plt: Any, stats: dict[str, Any]) -> str | None:
     if not any(counts):
         return None
     edges = share["bins"]
+    from matplotlib.ticker import MaxNLocator
+
     fig, ax = plt.subplots(figsize=(CHART_WIDTH_IN, 3.2))
     width = edges[1] - edges[0]
     ax.bar([e * 100 for e in edges[:-1]], counts, width=width * 100, align="edge", color=BAR_COLOR,
@@ -132,6 +134,7 @@ def chart_kept_share(plt: Any, stats: dict[str, Any]) -> str | None:
     ax.set_xlim(0, 100)
     ax.set_xlabel("kept share of a document's characters (%)")
     ax.set_ylabel("documents")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.spines[["top", "right"]].set_visible(False)
     return _svg(fig, plt)
 
