@@ -14,7 +14,7 @@ from tqdm import tqdm
 # Redraw at most this often (seconds).
 PROGRESS_EVERY_S = 0.25
 # label: pct|bar| done/total [rate docs/s, ETA h:mm:ss]; tqdm gives the bar what the width leaves.
-BAR_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{rate_fmt}, ETA {remaining}]"
+BAR_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{rate_noinv_fmt}, ETA {remaining}]"
 
 
 class Progress:
