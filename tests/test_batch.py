@@ -28,8 +28,13 @@ def _sources() -> list[tuple[str, str]]:
 
 def _tree_digest(root: Path) -> dict[str, str]:
     """Every file under root except the batch's state folder, with its content hash."""
-    return {p.relative_to(root).as_posix(): hashlib.sha1(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and ".newsclean" not in p.parts}
+    out = {p.relative_to(root).as_posix(): hashlib.sha1(p.read_bytes()).hexdigest()
+           for p in sorted(root.rglob("*")) if p.is_file() and ".newsclean" not in p.parts}
+    if (root / "stats.json").is_file():   # its counts, not the run's throughput (seconds differ)
+        stats = json.loads((root / "stats.json").read_text(encoding="utf-8"))
+        stats.pop("throughput")
+        out["stats.json"] = hashlib.sha1(json.dumps(stats, sort_keys=True).encode()).hexdigest()
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -277,7 +282,7 @@ def test_clashing_output_names_stay_apart(tmp_path):
     r = run_cli("batch", str(src), str(out))
     assert r.returncode == 0, r.stderr.decode()
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == \
-        ["errors.jsonl", "manifest.jsonl", "page.html.txt", "page.txt"]
+        ["errors.jsonl", "manifest.jsonl", "page.html.txt", "page.txt", "stats.json"]
 
 
 def test_no_progress_bar_when_not_a_terminal(tmp_path):
