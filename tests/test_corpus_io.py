@@ -149,6 +149,19 @@ def test_stdin_compressed_to_stdout_with_errors_and_stats_files(tmp_path):
     assert (s["documents"], s["cleaned"], s["failed"]) == (3, 2, 1)
 
 
+def test_a_piped_batch_that_cannot_start_leaves_no_temporary_files(tmp_path):
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    r = run_cli("batch", "-", "-", "--site", "no-such-site", input=_jsonl(_dolma_records()),
+                env={"TMPDIR": str(temp)})
+    assert r.returncode == 2 and r.stderr.decode().count("\n") == 1 and "no-such-site" in r.stderr.decode()
+    assert r.stdout == b""
+    r = run_cli("batch", "-", "-", input=gzip.compress(b'{"text": "x"}\n')[:-12], env={"TMPDIR": str(temp)})
+    assert r.returncode == 2 and r.stderr.decode().startswith("newsclean: error: <stdin>: cannot read")
+    assert r.stderr.decode().count("\n") == 1
+    assert not list(temp.iterdir())
+
+
 def test_file_to_stdout_and_stdin_to_file(tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_bytes(_jsonl(_dolma_records()[:1]))
