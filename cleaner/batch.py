@@ -510,7 +510,7 @@ def clean_docs(cfg: BatchConfig, docs: list[Doc], common: dict[str, frozenset[st
             continue
         stats.cleaned += 1
         size = _size(doc.data)
-        result.corpus.add_article(doc.name, article, size, site)
+        result.corpus.add_article(doc.name, article, size, site, doc.ident)
         stats.bytes_in += size
         stats.chars_out += len(article.text)
         stats.with_warnings += bool(article.warnings)

@@ -20,7 +20,8 @@ stats.json (all character counts are Unicode code points, sizes in bytes, times 
      "errors": {"broken JSON line": 2},                  # kinds of errors: documents
      "kept_share": {"bins": [0.0, 0.05, ..., 1.0], "documents": [2, 0, ..., 71]},
      "most_removed": [{"document": "corpus.jsonl:17", "site": "example.com",
-                       "chars_kept": 120, "chars_removed": 9000, "top_category": "related"}, ...],
+                       "chars_kept": 120, "chars_removed": 9000, "top_category": "related",
+                       "id": "doc-17"}, ...],                # "id" with --id-field
      "throughput": {"seconds": 12.5, "documents": 120, "bytes": 812345,
                     "docs_per_s": 9.6, "mb_per_s": 0.065, "resumed": 0}}
 
@@ -117,9 +118,9 @@ class CorpusStats:
     kept_share: list[int] = field(default_factory=lambda: [0] * KEPT_SHARE_BINS)
     most_removed: list[dict[str, Any]] = field(default_factory=list)
 
-    def add_article(self, name: str, article: Article, bytes_in: int, site: str) -> None:
+    def add_article(self, name: str, article: Article, bytes_in: int, site: str, ident: Any = None) -> None:
         """Count one cleaned document. `name`: how the batch names it (path, or file:line);
-        `bytes_in`: its input size; `site`: from `document_site`."""
+        `bytes_in`: its input size; `site`: from `document_site`; `ident`: its id (--id-field)."""
         self.documents += 1
         self.cleaned += 1
         self.bytes_in += bytes_in
@@ -155,8 +156,11 @@ class CorpusStats:
         self.kept_share[min(int(share * KEPT_SHARE_BINS), KEPT_SHARE_BINS - 1)] += 1
         if removed:
             top = max(sorted(by_category), key=lambda c: by_category[c])
-            self._add_removed([{"document": name, "site": site, "chars_kept": kept,
-                                "chars_removed": removed, "top_category": top}])
+            entry = {"document": name, "site": site, "chars_kept": kept, "chars_removed": removed,
+                     "top_category": top}
+            if ident is not None:
+                entry["id"] = ident if isinstance(ident, (str, int, float)) else str(ident)
+            self._add_removed([entry])
 
     def add_error(self, reason: str, site: str) -> None:
         """Count one document that could not be cleaned (or written), with its reason."""

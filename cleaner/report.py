@@ -87,6 +87,8 @@ def _svg(fig: Any, plt: Any) -> str:
 
 def _barh(plt: Any, labels: list[str], series: list[tuple[str, list[float], str]], xlabel: str) -> str:
     """Horizontal bars, the first label at the top; several series are stacked."""
+    from matplotlib.ticker import FuncFormatter
+
     fig, ax = plt.subplots(figsize=(CHART_WIDTH_IN, 0.8 + ROW_HEIGHT_IN * max(1, len(labels))))
     ys = list(range(len(labels)))[::-1]
     left = [0.0] * len(labels)
@@ -95,6 +97,7 @@ def _barh(plt: Any, labels: list[str], series: list[tuple[str, list[float], str]
         left = [a + b for a, b in zip(left, values)]
     ax.set_yticks(ys)
     ax.set_yticklabels(labels)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))   # 2,500,000 not 2.5 1e6
     ax.set_xlabel(xlabel)
     ax.spines[["top", "right"]].set_visible(False)
     if len(series) > 1:   # above the bars, never over them
@@ -143,7 +146,7 @@ def chart_most_removed(plt: Any, stats: dict[str, Any]) -> str | None:
     docs = stats["most_removed"][:CHART_ROWS]
     if not docs:
         return None
-    labels = [_cut(d["document"]) for d in docs]
+    labels = [_cut(d["document"] + (f" ({d['id']})" if d.get("id") is not None else "")) for d in docs]
     return _barh(plt, labels, [("kept", [d["chars_kept"] for d in docs], KEPT_COLOR),
                                ("removed", [d["chars_removed"] for d in docs], REMOVED_COLOR)], "characters")
 
@@ -213,9 +216,9 @@ def render_report(stats: dict[str, Any], *, title: str) -> str:
         body = svg if svg else "<p class=\"empty\">nothing to show</p>"
         parts.append(f"<figure id=\"{ident}\"><figcaption>{e(caption)}</figcaption>{body}</figure>")
     parts.append("<section id=\"most-removed\"><h2>Documents with the most removed</h2>")
-    parts.append(_table([(d["document"], d["site"], d["chars_kept"], d["chars_removed"], d["top_category"])
-                         for d in stats["most_removed"]],
-                        ("document", "site", "kept chars", "removed chars", "most removed as")))
+    parts.append(_table([(d["document"], d.get("id"), d["site"], d["chars_kept"], d["chars_removed"],
+                          d["top_category"]) for d in stats["most_removed"]],
+                        ("document", "id", "site", "kept chars", "removed chars", "most removed as")))
     parts.append("</section>")
     for ident, head, key in (("languages", "Languages", "languages"), ("warnings", "Warnings", "warnings"),
                              ("errors", "Errors", "errors")):

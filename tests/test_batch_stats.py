@@ -113,15 +113,17 @@ def test_the_same_stats_for_one_and_two_workers(folder, stats, tmp_path):
 
 def test_jsonl_stats_name_sites_by_url_host(tmp_path):
     src = tmp_path / "c.jsonl"
-    lines = [{"text": _sample("moscowtimes"), "url": "https://www.themoscowtimes.com/a"},
-             {"text": _sample("rferl"), "url": "https://rferl.org/b"},
-             {"text": _sample("spacewar")}]
+    lines = [{"text": _sample("moscowtimes"), "url": "https://www.themoscowtimes.com/a", "id": "mt"},
+             {"text": _sample("rferl"), "url": "https://rferl.org/b", "id": "rf"},
+             {"text": _sample("spacewar"), "id": "sw"}]
     src.write_text("".join(json.dumps(l) + "\n" for l in lines), encoding="utf-8")
-    r = run_cli("batch", str(src), str(tmp_path / "c.out.jsonl.gz"))
+    r = run_cli("batch", str(src), str(tmp_path / "c.out.jsonl.gz"), "--id-field", "id")
     assert r.returncode == 0, r.stderr.decode()
     s = json.loads((tmp_path / "c.out.stats.json").read_text())
     assert set(s["sites"]) == {"themoscowtimes.com", "rferl.org", clean(_sample("spacewar")).site or "(unknown)"}
     assert s["most_removed"][0]["document"].startswith("c.jsonl:")
+    by_line = {d["document"]: d["id"] for d in s["most_removed"]}
+    assert by_line == {f"c.jsonl:{i + 1}": l["id"] for i, l in enumerate(lines)}
 
 
 def test_a_top_level_input_named_stats_does_not_overwrite_stats_json(tmp_path):
