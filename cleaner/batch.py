@@ -562,10 +562,7 @@ def write_chunk(cfg: BatchConfig, chunk: Chunk, result: ChunkResult) -> ChunkSta
                 result.stats.failed += 1
                 result.errors.append({"path": record["path"],
                                       "reason": f"cannot write {out}: {exc.strerror or exc}"})
-                result.corpus.cleaned -= 1   # counted as cleaned, then not written
-                result.corpus.documents -= 1
-                result.corpus.add_error("cannot write", document_site(record.get("url"), record.get("site"),
-                                                                      record["path"]))
+                result.corpus.not_written(document_site(record.get("url"), record.get("site"), record["path"]))
         result.records = kept_records
     else:
         write_atomic(_part(cfg, chunk, ".jsonl"), "".join(result.lines))

@@ -171,6 +171,14 @@ class CorpusStats:
         self.sites[site]["documents"] += 1
         self.sites[site]["failed"] += 1
 
+    def not_written(self, site: str) -> None:
+        """A document counted as cleaned whose output could not be written: it moves to the
+        failed ones (error kind "cannot write"); its characters stay counted."""
+        self.cleaned -= 1
+        self.failed += 1
+        self.errors["cannot write"] += 1
+        self.sites.setdefault(site, _site())["failed"] += 1
+
     def _add_removed(self, entries: list[dict[str, Any]]) -> None:
         merged = self.most_removed + entries
         merged.sort(key=lambda e: (-e["chars_removed"], e["document"]))

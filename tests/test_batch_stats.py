@@ -179,3 +179,19 @@ def test_kept_share_bins_and_site_names():
     assert message_kind("broken JSON line: Expecting value: line 1") == "broken JSON line"
     assert stats_path_for("/d/out.jsonl.zst", "jsonl") == Path("/d/out.stats.json")
     assert stats_path_for("/d/out", "dir") == Path("/d/out/stats.json")
+
+
+def test_an_output_that_cannot_be_written_counts_as_failed_once(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("moscowtimes", "rferl"):
+        (src / f"{name}.txt").write_text(_sample(name), encoding="utf-8")
+    out = tmp_path / "out"
+    (out / "rferl.txt").mkdir(parents=True)                    # a folder in the output's way
+    r = run_cli("batch", str(src), str(out))
+    assert r.returncode == 1
+    s = json.loads((out / "stats.json").read_text())
+    assert (s["documents"], s["cleaned"], s["failed"]) == (2, 1, 1)
+    assert s["errors"] == {"cannot write": 1}
+    assert sum(v["documents"] for v in s["sites"].values()) == 2
+    assert sum(v["failed"] for v in s["sites"].values()) == 1
