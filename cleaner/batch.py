@@ -105,6 +105,7 @@ class BatchConfig:
 
     @property
     def input_name(self) -> str:
+        """The input's name in messages and errors.jsonl: `source_name`, else the file's name."""
         return self.source_name or Path(self.source).name
 
     def fingerprint(self) -> dict[str, Any]:

@@ -28,7 +28,9 @@ class Progress:
                              bar_format=BAR_FORMAT, leave=True)
 
     def update(self, n: int) -> None:
+        """`n` more documents done."""
         self.bar.update(n)
 
     def close(self) -> None:
+        """Draw the last state and end the line."""
         self.bar.close()
