@@ -340,7 +340,7 @@ def document_keys(cfg: BatchConfig, doc: Doc, text: str) -> set[str]:
 
         rules = load_ruleset(cfg.options.rules_dirs)
         site = rules.match(url=doc.url, text=text, site=cfg.site) if (cfg.options.site_rules or cfg.site) else None
-        blocks, _ = html_blocks(text, url=doc.url, site=site)
+        blocks, _ = html_blocks(text, url=doc.url, site=site, rules=rules.generic)
     else:
         blocks = text_blocks(text)
     return {k for k in (dedup_key(b.text) for b in blocks if b.label is None) if k}

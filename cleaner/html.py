@@ -5,7 +5,7 @@
          -> trafilatura, once, on its own copy of the tree (comments off)
          -> one Block per line of its text: paragraph, heading, list item, table row
          -> the page's headline (and a standfirst) at the top labelled as metadata
-    nothing extracted -> the page's visible text, one block per block-level element
+    nothing extracted, or implausible as the article -> the page's visible text, one block per block-level element
 
 What the html rules stripped comes back as removed blocks (origin "html-stripped"), after the
 article's blocks, so `--explain` shows them and no text-stage rule can start a section at them.
@@ -25,7 +25,7 @@ from lxml.html import HtmlElement
 from .article import Block, Label
 from .blocks import normalise_line
 from .errors import InputError, RuleError
-from .rules import SiteRules
+from .rules import Rule, SiteRules
 
 # trafilatura's settings, chosen over the whole benchmark set (scripts/bench_html.py), never per page.
 EXTRACT_OPTIONS: dict[str, Any] = {
@@ -55,6 +55,23 @@ TITLE_SEARCH_BLOCKS = 4
 MAX_PAGE_ELEMENTS = 50_000
 # Blocks of the fallbacks (the page's whole visible text, not an article trafilatura found).
 FALLBACK_ORIGIN = "html-page"
+# What trafilatura returned is implausible as the article, and the page's visible text is cleaned
+# instead (as when it finds nothing), when it holds fewer than IMPLAUSIBLE_PROSE_WORDS words of
+# prose that no generic rule removes (a cookie notice, a paywall box, a table glued into one
+# line are not prose of an article) while the page's best run of blocks holds at least
+# IMPLAUSIBLE_MIN_RUN_WORDS. Prose is judged by shape alone (length and a sentence's final
+# punctuation; the language is not known yet); the best run is the text stage's maximum-sum span
+# over the page's blocks. A share of the best run ("far less prose than the page") was measured
+# and lost: on news pages the best run is often the comment thread trafilatura rightly left out
+# (docs/html.md, "Implausible extractions").
+IMPLAUSIBLE_PROSE_WORDS = 10
+IMPLAUSIBLE_MIN_RUN_WORDS = 50
+# ... and only when all it holds (prose or not: table rows, list items) that no rule removes is
+# under this many times the prose of that best run: a long table of data is the page's content.
+IMPLAUSIBLE_MAX_WORDS_SHARE = 8.0
+# An extraction with more prose than this (before the rules) is plausible without asking the
+# rules or walking the page: a consent or paywall box is short.
+IMPLAUSIBLE_CHECK_MAX_WORDS = 300
 
 # Elements whose text is never visible.
 INVISIBLE_TAGS: frozenset[str] = frozenset({
@@ -81,9 +98,10 @@ class Extraction:
 
 
 def html_blocks(text: str, *, url: str | None = None, site: SiteRules | None = None,
-                source: str = "<input>") -> tuple[list[Block], dict[str, Any]]:
+                source: str = "<input>", rules: Sequence[Rule] = ()) -> tuple[list[Block], dict[str, Any]]:
     """Blocks of an HTML page (article first, then what the site's html rules stripped) and the
-    metadata the page declares (title, author, date, sitename, tags, url).
+    metadata the page declares (title, author, date, sitename, tags, url). `rules`: the generic
+    rules in use, which tell whether what trafilatura returned is boilerplate (see choose_blocks).
 
     Raises InputError (naming `source`) for a page too large to extract, and RuleError for a bad
     selector in the site's html rules; every other page gives a result.
@@ -107,9 +125,7 @@ def html_blocks(text: str, *, url: str | None = None, site: SiteRules | None = N
                 stripped.extend(outside)
                 options = BODY_SELECTOR_OPTIONS
     found = extract(tree, url, options)
-    blocks = _extraction_blocks(found) if found is not None else []
-    if not blocks:
-        blocks = visible_text_blocks(tree) or tag_stripped_blocks(text)
+    blocks = choose_blocks(tree, text, found, rules, trust=options is BODY_SELECTOR_OPTIONS)
     label_page_title(blocks, metadata.get("title"), metadata.get("description"), h1s)
     metadata.pop("description", None)
     return blocks + stripped, metadata
@@ -257,6 +273,80 @@ def extract(tree: HtmlElement, url: str | None, options: dict[str, Any]) -> Extr
 
 def _element_text(element: etree._Element) -> str:
     return "".join(element.itertext())
+
+
+def choose_blocks(tree: HtmlElement, text: str, found: Extraction | None, rules: Sequence[Rule] = (),
+                  trust: bool = False) -> list[Block]:
+    """The blocks to clean: trafilatura's paragraphs, or the page's visible text (one block per
+    block-level element; the tag-stripped text for markup the parser could not use) when
+    trafilatura found nothing or what it found is implausible as the article (see
+    IMPLAUSIBLE_PROSE_WORDS). `trust`: a site's body selector chose the container, keep what it gave."""
+    blocks = _extraction_blocks(found) if found is not None else []
+    if blocks and (trust or plausible(blocks, tree, rules)):
+        return blocks
+    return visible_text_blocks(tree) or tag_stripped_blocks(text) or blocks
+
+
+_NO_STOPWORDS: frozenset[str] = frozenset()
+
+
+# trafilatura writes a table row as its cells between these: such a line is a table, not a paragraph.
+_TABLE_CELL_SEPARATOR = "|"
+
+
+def _table_row(text: str) -> bool:
+    return text.startswith(_TABLE_CELL_SEPARATOR) or text.endswith(_TABLE_CELL_SEPARATOR) or \
+        f" {_TABLE_CELL_SEPARATOR} " in text
+
+
+def _prose_words(blocks: Sequence[Block]) -> list[int]:
+    """Each block's words when it is prose-shaped, else 0: the heuristics' good or near class
+    judged without stop words, or a paragraph without final punctuation as long as the text stage
+    takes for prose (GOOD_UNPUNCTUATED_MIN_CHARS) that is not a table row."""
+    from .heuristics import GOOD, GOOD_UNPUNCTUATED_MIN_CHARS, NEAR, shape
+
+    out = []
+    for b in blocks:
+        s = shape(b.text, _NO_STOPWORDS)
+        prose = s.cls in (GOOD, NEAR) or (
+            s.chars >= GOOD_UNPUNCTUATED_MIN_CHARS and not s.url and not _table_row(b.text))
+        out.append(s.words if prose else 0)
+    return out
+
+
+def best_run_prose_words(blocks: Sequence[Block]) -> int:
+    """The prose words in the page's best run of blocks: the heuristics' maximum-sum span over the
+    blocks, judged by shape alone; 0 when there is none."""
+    from .heuristics import GOOD, NEAR, best_span, shape, span_values
+
+    fresh = [Block(text=b.text, origin=b.origin, heading=b.heading) for b in blocks]
+    shapes = [shape(b.text, _NO_STOPWORDS) for b in fresh]
+    span = best_span(span_values(fresh, list(shapes)))
+    if span is None:
+        return 0
+    return sum(s.words for s in shapes[span[0]:span[1] + 1] if s.cls in (GOOD, NEAR))
+
+
+def plausible(extracted: Sequence[Block], tree: HtmlElement, rules: Sequence[Rule] = ()) -> bool:
+    """False when trafilatura's blocks hold fewer than IMPLAUSIBLE_PROSE_WORDS words of prose that
+    the generic `rules` leave, while the page's best run of blocks holds IMPLAUSIBLE_MIN_RUN_WORDS
+    words of prose or more, and more than 1/IMPLAUSIBLE_MAX_WORDS_SHARE of all the words the
+    rules leave in trafilatura's blocks; True otherwise."""
+    prose = _prose_words(extracted)
+    if sum(prose) > IMPLAUSIBLE_CHECK_MAX_WORDS:
+        return True
+    left = [True] * len(extracted)
+    if rules:
+        from .rules import apply_rules
+
+        probes = [Block(text=b.text, origin=b.origin, heading=b.heading) for b in extracted]
+        apply_rules(probes, rules, "generic")
+        left = [p.label is None or not p.label.removed for p in probes]
+    if sum(w for w, kept in zip(prose, left) if kept) >= IMPLAUSIBLE_PROSE_WORDS:
+        return True
+    page = best_run_prose_words(visible_text_blocks(tree))
+    words = sum(b.words for b, kept in zip(extracted, left) if kept)
+    return page < IMPLAUSIBLE_MIN_RUN_WORDS or words >= IMPLAUSIBLE_MAX_WORDS_SHARE * page
 
 
 def _extraction_blocks(found: Extraction) -> list[Block]:

@@ -55,7 +55,7 @@ def clean(document: str | bytes, *, url: str | None = None, site: str | None = N
     if fmt == "html":
         from .html import html_blocks, text_stage_skips  # imported lazily: plain text never needs trafilatura
 
-        blocks, extracted = html_blocks(text, url=url, site=site_rules, source=source)
+        blocks, extracted = html_blocks(text, url=url, site=site_rules, source=source, rules=rules.generic)
         skip = text_stage_skips(blocks)
     else:
         blocks = text_blocks(text)
