@@ -50,6 +50,9 @@ STRIP_CATEGORY, STRIP_RULE = "other", "html-strip"
 OUTSIDE_BODY_CATEGORY, BODY_RULE = "navigation", "html-body"
 # The page's headline and standfirst are looked for among this many blocks at the top.
 TITLE_SEARCH_BLOCKS = 4
+# ... and among this many in the page's visible text (the fallbacks), where a cookie notice, its
+# buttons and the menu stand above the headline.
+FALLBACK_TITLE_SEARCH_BLOCKS = 12
 # A page with more elements than this is refused: trafilatura's time grows with it (about 10 s
 # at 40,000 elements on one core), and the largest benchmark page has 1,600.
 MAX_PAGE_ELEMENTS = 50_000
@@ -126,7 +129,8 @@ def html_blocks(text: str, *, url: str | None = None, site: SiteRules | None = N
                 options = BODY_SELECTOR_OPTIONS
     found = extract(tree, url, options)
     blocks = choose_blocks(tree, text, found, rules, trust=options is BODY_SELECTOR_OPTIONS)
-    label_page_title(blocks, metadata.get("title"), metadata.get("description"), h1s)
+    label_page_title(blocks, metadata.get("title"), metadata.get("description"), h1s,
+                     search=TITLE_SEARCH_BLOCKS if any(b.origin == "html" for b in blocks) else FALLBACK_TITLE_SEARCH_BLOCKS)
     metadata.pop("description", None)
     return blocks + stripped, metadata
 
@@ -421,13 +425,14 @@ def headlines(tree: HtmlElement) -> list[str]:
 
 
 def label_page_title(blocks: list[Block], title: str | None, description: str | None,
-                     h1s: Sequence[str] = ()) -> None:
+                     h1s: Sequence[str] = (), search: int = TITLE_SEARCH_BLOCKS) -> None:
     """The headline, and a standfirst, where they open the text.
 
     trafilatura keeps the <h1> in the body when it sits inside the article; the page's metadata
     names it, so it is taken as the title rather than guessed by the text stage's headline detector.
     A standfirst is a heading that repeats the page's description; a paragraph that does is the
-    article's first paragraph (many pages describe themselves by it) and stays.
+    article's first paragraph (many pages describe themselves by it) and stays. `search`: how
+    many blocks at the top are looked at.
     """
     wanted: dict[str, tuple[str, str | None, str]] = {}
     for variant in ((title, _TITLE_SUFFIX.sub("", title)) if title else ()) + tuple(h1s):
@@ -437,7 +442,7 @@ def label_page_title(blocks: list[Block], title: str | None, description: str | 
         wanted.setdefault(_comparable(description), ("html-description", None, description))
     if not wanted:
         return
-    for b in blocks[:TITLE_SEARCH_BLOCKS]:
+    for b in blocks[:search]:
         if b.label is not None:
             continue
         key = _comparable(b.text)
