@@ -150,10 +150,12 @@ def clean(document: str | bytes, *, url: str | None = None, site: str | None = N
 
     extracted: dict[str, Any] = {}
     skip: frozenset[str] = frozenset()
+    page = None
     if fmt == "html":
-        from .html import html_blocks, text_stage_skips  # imported lazily: plain text never needs trafilatura
+        from .html import html_document, text_stage_skips  # imported lazily: plain text never needs trafilatura
 
-        blocks, extracted = html_blocks(text, url=url, site=site_rules, source=source)
+        page = html_document(text, url=url, site=site_rules, source=source)
+        blocks, extracted = page.blocks, page.metadata
         skip = text_stage_skips(blocks)
     else:
         blocks = text_blocks(text)
@@ -163,6 +165,8 @@ def clean(document: str | bytes, *, url: str | None = None, site: str | None = N
     applied = labelling.site_rules
     meta = collect(blocks, url=url or extracted.get("url"),
                    site_metadata=dict(applied.metadata) if applied else {}, extracted=extracted)
+    if page is not None:  # what trafilatura left out, reported among the labelled blocks in page order
+        blocks = page.with_left_out(blocks)
     return render(blocks, meta, site=applied.name if applied else None,
                   input_format=fmt, language=lang, warnings=[*decoded.warnings, *labelling.warnings])
 
