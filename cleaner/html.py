@@ -232,6 +232,8 @@ def _find(flat: str, joined: str, part: str, start: int, inside: bool) -> int:
 
 # Marks block boundaries in page_lines: a Unicode noncharacter, which no page's text holds.
 _BLOCK_MARK = "\ufdd0"
+# Characters XML 1.0 does not allow (lxml refuses to set them; normalise_line drops or folds them).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def page_lines(tree: HtmlElement) -> list[str]:
@@ -243,8 +245,13 @@ def page_lines(tree: HtmlElement) -> list[str]:
     root = body if body is not None else tree
     etree.strip_elements(root, *INVISIBLE_TAGS, with_tail=False)
     for element in root.iter(*BLOCK_TAGS):
-        element.text = _BLOCK_MARK + element.text if element.text else _BLOCK_MARK
-        element.tail = _BLOCK_MARK + element.tail if element.tail else _BLOCK_MARK
+        text, tail = element.text, element.tail
+        try:
+            element.text = _BLOCK_MARK + text if text else _BLOCK_MARK
+            element.tail = _BLOCK_MARK + tail if tail else _BLOCK_MARK
+        except ValueError:  # a control character libxml2 took from the page, which lxml will not set
+            element.text = _BLOCK_MARK + _NOT_XML.sub(" ", text or "")
+            element.tail = _BLOCK_MARK + _NOT_XML.sub(" ", tail or "")
     text = etree.tostring(root, method="text", encoding="unicode", with_tail=False)
     # normalise_line once on the whole text (the marks are neither spaces nor dropped characters)
     pieces = normalise_line(text.replace(_NEWLINE, " ")).split(_BLOCK_MARK)
