@@ -106,6 +106,20 @@ class Block:
 
 @dataclass(frozen=True)
 class Removed:
+    """One block that cleaning removed, and why.
+
+    Fields:
+        text (str): the block's text as it was in the input (for HTML, as extracted: whitespace
+            runs folded to one space).
+        category (str): what it is: one of CATEGORIES ("donation", "related", "navigation", ...;
+            "metadata" for a headline, byline or dateline taken as metadata), or, for HTML,
+            "extractor" (text trafilatura left out of the main content) and the html rules' own.
+        rule (str): the id of the rule or heuristic that removed it (a rule file's `id`, e.g.
+            "mt-donation-box"; a heuristic's name, e.g. "span"; "trafilatura" for the extractor).
+        reason (str): why, in words (e.g. "generic rule: line matches").
+        line (int): 1-based line of the block in a text input; 0 when it has none (HTML).
+    """
+
     text: str
     category: str
     rule: str
@@ -113,12 +127,38 @@ class Removed:
     line: int = 0
 
     def to_dict(self) -> dict[str, Any]:
+        """{"text", "category", "rule", "reason", "line"}: the JSON form."""
         return {"text": self.text, "category": self.category, "rule": self.rule,
                 "reason": self.reason, "line": self.line}
 
 
 @dataclass
 class Article:
+    """The result of `clean()`: the article's text, its metadata, and what was removed.
+
+    Fields:
+        text (str): the article's body, its kept blocks in input order joined by blank lines
+            ("\n\n"); "" when nothing is kept (empty input, or all boilerplate).
+        title (str | None): the headline.
+        author (str | None): the byline's name(s), without "By".
+        date (str | None): the publication date, ISO 8601 "YYYY-MM-DD".
+        sitename (str | None): the publication's name (from the site file or the page).
+        tags (list[str]): the page's tags or keywords (HTML), else [].
+        url (str | None): the URL given to clean(), or the page's canonical URL (HTML).
+        removed (list[Removed]): every removed block, in input order, with category, rule and
+            reason; for HTML also what the extractor left out of the main content (category
+            "extractor").
+        site (str | None): the name of the site rule file applied; None when only the generic
+            rules and heuristics ran.
+        input_format (str): how the document was read: "text" or "html".
+        language (str | None): the language of the kept text, ISO 639-1 ("en", "de", ...).
+        warnings (list[str]): one line each: a stale site rule set aside, a rule that timed out.
+        blocks (list[Block]): every block with its Label, for `--explain` (not in to_dict()).
+
+    `to_dict()` gives the JSON form (`newsclean clean --format json`): every field but `blocks`,
+    `removed` as a list of dicts. `removed_counts()` gives {category: blocks removed}.
+    """
+
     text: str = ""
     title: str | None = None
     author: str | None = None
@@ -134,12 +174,14 @@ class Article:
     blocks: list[Block] = field(default_factory=list, repr=False)  # every block, for --explain
 
     def removed_counts(self) -> dict[str, int]:
+        """{category: number of removed blocks}, sorted by category."""
         counts: dict[str, int] = {}
         for r in self.removed:
             counts[r.category] = counts.get(r.category, 0) + 1
         return dict(sorted(counts.items()))
 
     def to_dict(self) -> dict[str, Any]:
+        """The article as JSON-ready data: every field but `blocks`; `removed` as dicts."""
         return {
             "text": self.text,
             "title": self.title,

@@ -21,7 +21,8 @@ from .blocks import dedup_key, plain
 from .errors import CleanerError, InputError, RuleError
 from .fileio import read_document
 from .pipeline import clean
-from .rules import SCHEMA_PATH, RuleSet, SiteRules, SiteTest, compile_site, load_yaml
+from .rules import (GENERIC_KEYS, SCHEMA_PATH, SITE_KEYS, RuleSet, SiteRules, SiteTest, _check_keys, _compile_rule,
+                    _Map, _Seq, compile_site, load_file, load_yaml)
 
 # `rules new`: a removed line longer than this many words becomes a pattern on its first words only.
 NEW_PATTERN_MAX_WORDS = 12
@@ -32,8 +33,17 @@ NEW_MUST_CONTAIN_COUNT = 2
 NEW_SNIPPET_MAX_CHARS = 120
 NEW_MUST_NOT_CONTAIN_COUNT = 3
 NEW_MUST_NOT_CONTAIN_MAX_WORDS = 10
-# Removals that say nothing about the site's template: not turned into rules.
-NEW_SKIP_CATEGORIES: frozenset[str] = frozenset({"metadata", "pullquote", "duplicate"})
+# Removals that say nothing about the site's template: not turned into rules. ("extractor": what
+# trafilatura left out of an HTML page; it leaves it out whatever the rules say.)
+NEW_SKIP_CATEGORIES: frozenset[str] = frozenset({"metadata", "pullquote", "duplicate", "extractor"})
+# `rules new` writes what varies from page to page as these patterns: a year, any other number
+# (each run of digits), an English month or weekday name next to a date.
+YEAR_PATTERN = r"\d{4}"
+NUMBER_PATTERN = r"\d+"
+GROUPED_NUMBER_PATTERN = r"\d[\d,.]*"     # 1,482 or 12.500: a count of any size
+MONTH_PATTERN = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+                 r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+WEEKDAY_PATTERN = r"(?:Mon|Tue(?:s)?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?"
 # `rules suggest`: defaults.
 SUGGEST_MIN_SHARE = 0.5
 SUGGEST_MIN_DOCS = 2
@@ -41,6 +51,15 @@ SUGGEST_MIN_DOCS = 2
 SUGGEST_SKIP_SUFFIXES: tuple[str, ...] = (".yaml", ".yml", ".json", ".jsonl", ".tsv", ".gz", ".zip")
 
 _REGEX_SPECIAL = frozenset("\\.^$*+?{}[]|()")
+# What varies in a line: a year (1800-2999), a run of digits, a month name before or after a day
+# number, a weekday name before a date.
+_VARYING = regex.compile(
+    rf"(?P<year>(?<!\d)(?:1[89]|2\d)\d\d(?!\d))|(?P<grouped>\d{{1,3}}(?:[,.]\d{{3}})+(?!\d))|(?P<number>\d+)"
+    rf"|(?P<month>\b{MONTH_PATTERN}\b(?=\.?\s+\d)|(?<=\d(?:st|nd|rd|th)?\.?\s+){MONTH_PATTERN}\b)"
+    rf"|(?P<weekday>\b{WEEKDAY_PATTERN}\b(?=,?\s+(?:\d|{MONTH_PATTERN}\b)))",
+    regex.IGNORECASE)
+_GENERAL = {"year": YEAR_PATTERN, "grouped": GROUPED_NUMBER_PATTERN, "number": NUMBER_PATTERN,
+            "month": MONTH_PATTERN, "weekday": WEEKDAY_PATTERN}
 _SENTENCE_SPLIT = regex.compile(r"(?<=[.!?][\"'”’)]?)\s+(?=[\"'“‘(]?[A-Z0-9])")
 _DIGITS = regex.compile(r"\d+")
 
@@ -148,12 +167,27 @@ def escape_pattern(text: str) -> str:
     return "".join("\\" + c if c in _REGEX_SPECIAL else c for c in text)
 
 
+def general_pattern(text: str) -> str:
+    """`text` as a regular expression in which what varies from page to page is generalised: a
+    year becomes \\d{4}, a number with thousands separators \\d[\\d,.]*, any other number \\d+, a month or weekday name of a date any month or
+    weekday (MONTH_PATTERN, WEEKDAY_PATTERN); the rest is matched literally."""
+    out: list[str] = []
+    end = 0
+    for m in _VARYING.finditer(text):
+        out.append(escape_pattern(text[end:m.start()]))
+        out.append(_GENERAL[m.lastgroup or "number"])
+        end = m.end()
+    out.append(escape_pattern(text[end:]))
+    return "".join(out)
+
+
 def line_pattern(text: str, *, max_words: int = NEW_PATTERN_MAX_WORDS) -> str:
-    """An anchored pattern for one line: the whole line, or the start of a long one."""
+    """An anchored pattern for one line (the whole line, or the start of a long one), with years,
+    dates and counts generalised (general_pattern)."""
     words = plain(text).split()
     if len(words) <= max_words:
-        return "^" + escape_pattern(" ".join(words)) + "$"
-    return "^" + escape_pattern(" ".join(words[:max_words]))
+        return "^" + general_pattern(" ".join(words)) + "$"
+    return "^" + general_pattern(" ".join(words[:max_words]))
 
 
 def recurring_pattern(text: str) -> str:
@@ -246,20 +280,22 @@ def schema_reference(output: Path | None) -> str:
 
 def new_rule_file(host: str, sample: Path, *, ruleset: RuleSet, output: Path | None = None,
                   name: str | None = None, url: str | None = None, today: _dt.date | None = None) -> NewRuleFile:
-    """A starting rule file for `host` from one raw sample: the lines the generic rules and the
-    heuristics remove, as drop_line rules grouped by category, and a test on the sample."""
+    """A starting rule file for `host` from one raw sample: the lines the heuristics remove (not
+    those the generic rules remove: they go anyway), as drop_line rules grouped by category with
+    years, dates and counts generalised (line_pattern), and a test on the sample."""
     host = host.strip().lower()
     host = regex.sub(r"^[a-z][a-z0-9+.-]*://", "", host).split("/", 1)[0].rstrip(".")
     site_name = name or (host[4:] if host.startswith("www.") else host)
     prefix = _site_prefix(site_name if name is None else host)
     article = clean(read_document(str(sample)), url=url, site_rules=False, ruleset=ruleset, source=str(sample))
     body = _norm(article.text)
+    generic_ids = {r.id for r in ruleset.generic}
 
     groups: dict[str, list[tuple[str, Block]]] = {}
     seen: set[str] = set()
     for b in article.blocks:
-        if b.live or b.label.category in NEW_SKIP_CATEGORIES:
-            continue
+        if b.live or b.label.category in NEW_SKIP_CATEGORIES or b.label.rule in generic_ids:
+            continue  # kept; not about the template; or removed by the generic rules anyway
         pattern = line_pattern(b.text)
         if pattern in seen or len(pattern) <= 2:
             continue
@@ -270,13 +306,14 @@ def new_rule_file(host: str, sample: Path, *, ruleset: RuleSet, output: Path | N
     schema = schema_reference(output)
     out = [f"# yaml-language-server: $schema={schema.replace(os.sep, '/')}",
            f"# Rules for {site_name}, started by 'newsclean rules new' from {sample}.",
-           "# Each rule holds the lines that the generic rules and heuristics removed from the sample, by",
-           "# category (comments: the sample's line and what removed it). Keep the lines every page of the",
-           "# site has, delete the ones that belong to this article only, loosen patterns where the text",
-           "# varies, then run 'newsclean rules test SITE --rules-dir DIR'. Format: docs/rules.md.",
+           "# Each rule holds the lines that the heuristics removed from the sample, by category (comments:",
+           "# the sample's line and what removed it); lines the generic rules remove are left out (they go",
+           "# anyway), years, dates and counts are generalised. Keep the lines every page of the site has,",
+           "# delete the ones that belong to this article only, loosen patterns where the text varies,",
+           "# then run 'newsclean rules test SITE --rules-dir DIR'. Format: docs/rules.md.",
            f"site: {yaml_name(site_name)}",
            f"hosts: [{yaml_name(host)}]",
-           f"last_verified: {day}"]
+           f"last_verified: '{day}'"]
     patterns = 0
     if groups:
         out.append("rules:")
@@ -287,7 +324,7 @@ def new_rule_file(host: str, sample: Path, *, ruleset: RuleSet, output: Path | N
                 out.append(f"      - {yaml_str(pattern)}  # {where}: {b.label.rule}")
                 patterns += 1
     else:
-        out.append("rules: []  # the generic rules and heuristics removed nothing from this sample")
+        out.append("rules: []  # the heuristics removed nothing from this sample that the generic rules do not")
     head = out
     ref = sample_reference(sample, output)
     where = str(output) if output is not None else "<new rule file>"
@@ -374,7 +411,7 @@ def count_recurring(files: Sequence[Path], ruleset: RuleSet, site: SiteRules | N
         here: set[str] = set()
         for b in article.blocks:
             key = dedup_key(b.text)
-            if not key or b.origin == "html-stripped":
+            if not key or b.origin in ("html-stripped", "html-extractor"):
                 continue
             entry = lines.setdefault(key, Recurring(key=key, example=plain(b.text)))
             if key not in here:
@@ -435,3 +472,79 @@ def site_or_error(ruleset: RuleSet, name: str) -> SiteRules:
         ruleset.match(site=name)    # raises the RuleError with a "did you mean"
         raise RuleError(f"no rules for site {name!r}")
     return site
+
+
+# ---------------------------------------------------------------- rules check: every error of a file
+
+def file_errors(path: Path, root: Path | None = None) -> list[RuleError]:
+    """Every error of one rule file, not only the first (what `rules check` lists); [] when it
+    loads. The loader stops at the first error (a file with one is never used); this checks each
+    part on its own instead: each top-level key, each rule (ids shared, for duplicates), each test,
+    and each other section of a site file. A file that is not YAML, or not a mapping with 'site:'
+    or 'generic:', has that one error."""
+    path = Path(path)
+    try:
+        load_file(path, root)
+        return []
+    except RuleError as exc:
+        first = exc
+    name = str(path)
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8"), name)
+    except (OSError, UnicodeDecodeError, RuleError):
+        return [first]
+    if not isinstance(data, _Map) or ("site" in data) == ("generic" in data):
+        return [first]
+    site_file = "site" in data
+    errors: list[RuleError] = []
+
+    def attempt(check: Any) -> None:
+        try:
+            check()
+        except RuleError as err:
+            if str(err) not in {str(e) for e in errors}:
+                errors.append(err)
+
+    allowed = SITE_KEYS if site_file else GENERIC_KEYS
+    where = "a site file" if site_file else "a generic rule file"
+    for key in data:
+        attempt(lambda key=key: _check_keys(_part(data, key), allowed, name, where))
+    rules = data.get("rules")
+    if isinstance(rules, _Seq):
+        seen: dict[str, int] = {}
+        for item, line in zip(rules, rules.lines):
+            attempt(lambda item=item, line=line: _compile_rule(item, name, line, seen))
+    if site_file:
+        site = data["site"] if isinstance(data["site"], str) and data["site"].strip() else "?"
+        attempt(lambda: compile_site(_part(data, "site"), name))
+        base = (Path(root) if root is not None else path.parent).resolve().parent
+        for key in data:
+            if key in ("site", "rules") or key not in SITE_KEYS:
+                continue
+            value = data[key]
+            if key == "tests" and isinstance(value, _Seq):
+                for item, line in zip(value, value.lines):
+                    tests = _seq([item], [line], value.line)
+                    attempt(lambda tests=tests: compile_site(_part(data, "tests", site=site, value=tests), name, base))
+            else:
+                attempt(lambda key=key: compile_site(_part(data, key, site=site), name, base))
+    if not errors:
+        errors.append(first)
+    return sorted(errors, key=lambda e: e.line or 0)
+
+
+def _part(data: _Map, key: str, *, site: str | None = None, value: Any = None) -> _Map:
+    """A mapping with one key of `data` (and a site name), remembering their lines."""
+    out = _Map()
+    out.lines, out.line = {}, data.line
+    if site is not None:
+        out["site"], out.lines["site"] = site, data.lines.get("site", data.line)
+    out[key] = data[key] if value is None else value
+    out.lines[key] = data.lines[key]
+    return out
+
+
+def _seq(items: list[Any], lines: list[int], line: int) -> _Seq:
+    out = _Seq(items)
+    out.lines, out.line = lines, line
+    return out

@@ -8,12 +8,12 @@ import sys
 import click
 
 from .errors import CleanerError, one_line, printable
+from .fetch import fetch, is_url
 from .fileio import check_output, read_document, write_atomic
-from .output import as_json, as_text, explain
-from .pipeline import Options, clean
+from .output import as_json, as_markdown, as_text, explain
+from .pipeline import INPUT_FORMATS, Options, clean
 
-FORMATS = ("text", "json")
-INPUT_FORMATS = ("auto", "text", "html")
+FORMATS = ("text", "json", "markdown")
 
 
 # Exit codes of every command (also in `newsclean --help` and docs/hostile-input.md).
@@ -145,31 +145,42 @@ def rule_options(f):
 @click.option("--url", help="The article's URL: picks site rules by host, and is returned as metadata.")
 @rule_options
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="text: the body; json: body, metadata and every removal.")
+              help="text: the body; json: body, metadata and every removal, on one line; markdown: "
+                   "'# title', paragraphs, '## subheadings'.")
+@click.option("--pretty", is_flag=True, help="JSON indented over many lines instead of one line.")
 @click.option("--input-format", type=click.Choice(INPUT_FORMATS), default="auto", show_default=True,
               help="Force reading the input as text or HTML.")
-@click.option("--with-metadata", is_flag=True, help="Put title, author, date, site and URL before the body.")
-@click.option("--explain", "show_explain", is_flag=True, help="Show every block: kept or removed, category, rule.")
+@click.option("--with-metadata", is_flag=True,
+              help="Text and markdown: YAML front matter (title, author, date, site, URL, ...) before the body.")
+@click.option("--explain", "show_explain", is_flag=True,
+              help="Show every block: kept or removed, category, rule (with --format json: a 'blocks' list).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 def clean_command(source: str, url: str | None, site: str | None, no_site_rules: bool, rules_dirs: tuple[str, ...],
-                  fmt: str, input_format: str, with_metadata: bool, show_explain: bool, output: str | None) -> None:
-    """Clean one article: a file, or '-' (the default) for standard input."""
+                  fmt: str, pretty: bool, input_format: str, with_metadata: bool, show_explain: bool,
+                  output: str | None) -> None:
+    """Clean one article: a file, an http(s) URL (fetched), or '-' (the default) for standard input."""
     name = "<stdin>" if source == "-" else source
     try:
         if output:
             check_output(output, inputs=(source,))
         elif sys.stdout is None:   # `newsclean clean x >&-`
             raise CleanerError("standard output is closed (use -o FILE)")
-        data = read_document(source)
-        options = Options(site_rules=not no_site_rules, rules_dirs=tuple(rules_dirs), input_format=input_format)
+        if is_url(source):
+            data = fetch(source)
+            url = url or source
+        else:
+            data = read_document(source)
+        options = Options(site_rules=not no_site_rules, rules_dirs=tuple(rules_dirs), input_format=input_format)  # type: ignore[arg-type]
         article = clean(data, url=url, site=site, options=options, source=name)
     except CleanerError as exc:
         fail(exc)
         return
-    if show_explain:
+    if fmt == "json":
+        rendered = as_json(article, pretty=pretty, blocks=show_explain)
+    elif show_explain:
         rendered = explain(article, color=use_color() and output is None)
-    elif fmt == "json":
-        rendered = as_json(article)
+    elif fmt == "markdown":
+        rendered = as_markdown(article, with_metadata=with_metadata)
     else:
         rendered = as_text(article, with_metadata=with_metadata)
     if output:

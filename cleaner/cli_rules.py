@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .errors import CleanerError
+from .errors import CleanerError, RuleError
 from .fileio import write_atomic
 from .rules import RuleSet, SiteRules, check_rules, load_ruleset, samples_shipped
 
@@ -71,6 +71,7 @@ def list_command(rules_dirs: tuple[str, ...]) -> None:
 def check_command(rules_dirs: tuple[str, ...]) -> None:
     """Validate every rule file (shipped and --rules-dir): one line per error; exit 1 if any."""
     report = check_rules(rules_dirs)
+    report.errors = _every_error(report.errors, report.files)
     for err in report.errors:
         click.echo(f"newsclean: error: {err}", err=True)
     rs = report.ruleset
@@ -80,6 +81,27 @@ def check_command(rules_dirs: tuple[str, ...]) -> None:
         click.echo(f"{len(report.errors)} errors in {summary}", err=True)
         sys.exit(EXIT_FAILED)
     click.echo(f"ok: {summary}")
+
+
+def _every_error(errors: list[RuleError], files: list[str]) -> list[RuleError]:
+    """`errors` with the first error of a file that does not load replaced by all of its errors
+    (cleaner.authoring.file_errors); errors across files (duplicates, unknown disables) kept."""
+    from .authoring import file_errors
+
+    out: list[RuleError] = []
+    expanded: dict[str, list[RuleError]] = {}
+    for err in errors:
+        path = err.path
+        if path in files and path not in expanded:
+            expanded[path] = file_errors(Path(path))
+            if any(str(e) == str(err) for e in expanded[path]):
+                out.extend(expanded[path])
+                continue
+            expanded[path] = []
+        if path in expanded and any(str(e) == str(err) for e in expanded[path]):
+            continue
+        out.append(err)
+    return out
 
 
 @rules_group.command("show")

@@ -149,12 +149,31 @@ def _clean_partition(elements: Iterable[Any], cfg: BatchConfig,
 
 def clean_bag(bag: dask_bag.Bag, *, common_lines: dict[str, frozenset[str]] | None = None,
               dedup: DedupSettings | None = None, **options: Any) -> dask_bag.Bag:
-    """Clean a Dask bag of documents (lazily): a bag of dicts, as `newsclean batch` writes for
-    JSON Lines. `options`: text_field, url_field, id_field, output_field, replace_text, fmt,
-    site, site_rules, rules_dirs, input_format, heuristics (see `bag_config`).
+    """Clean a Dask bag of documents, lazily (nothing runs until the bag is computed).
 
-    Cross-document boilerplate: pass `dedup=DedupSettings(...)` to count lines per site first
-    (one extra pass over the bag), or `common_lines` from `common_lines_of(bag, ...)`.
+    Arguments:
+        bag (dask.bag.Bag): elements are dicts (JSON Lines records; their other fields are carried
+            through) or str/bytes documents (plain text or HTML).
+        common_lines (dict[str, frozenset[str]] | None): per site name, lines known to recur
+            across the site's documents (`common_lines_of(bag, ...)` computes them); those
+            blocks are removed with category "duplicate".
+        dedup (DedupSettings | None): count recurring lines first (one extra pass over the bag)
+            when `common_lines` is not given.
+        **options: as `bag_config`: text_field (str, "text"), url_field (str | None, "url"),
+            id_field (str | None), output_field (str, "clean"), replace_text (bool), fmt ("text":
+            text and metadata; "json": Article.to_dict()), site (str | None), site_rules (bool),
+            rules_dirs (iterable of folder paths), input_format ("auto" | "text" | "html"),
+            heuristics (bool).
+
+    Returns:
+        dask.bag.Bag of dicts: each element as a dict with the cleaned text and metadata added
+        under `output_field` (dates ISO 8601), exactly as `newsclean batch in.jsonl out.jsonl`
+        writes; an element that cannot be cleaned gets `"error": reason` instead (never raises
+        for one element's sake).
+
+    Raises:
+        TypeError / OptionError: at once, for a wrong option type or value (e.g.
+        input_format="xml"); an unknown option is a TypeError.
     """
     cfg = bag_config(**options)
     if dedup is not None and common_lines is None:

@@ -52,3 +52,8 @@ class InputError(CleanerError):
 
 class RuleError(CleanerError):
     """A rule file that cannot be loaded: YAML, schema, regular expression, duplicate id, ..."""
+
+
+class OptionError(CleanerError, ValueError):
+    """An argument or option whose value is not one of the allowed ones (e.g. `input_format="xml"`);
+    the message names the allowed values. Also a ValueError, as Python code expects of a bad value."""

@@ -9,11 +9,16 @@
 
 What the html rules stripped comes back as removed blocks (origin "html-stripped"), after the
 article's blocks, so `--explain` shows them and no text-stage rule can start a section at them.
+What trafilatura left out (navigation, footers, related lists, ...) is reported too: the page's
+visible text, one block per block-level element, less what is in trafilatura's text, comes back
+as removed blocks (category "extractor", origin "html-extractor"), put among the article's blocks
+in page order once the text stage has labelled those (so the text stage never sees them).
 See docs/html.md for the choices and the figures behind them.
 """
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Sequence
@@ -22,7 +27,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from .article import Block, Label
+from .article import Block, Label, plain
 from .blocks import normalise_line
 from .errors import InputError, RuleError
 from .rules import Rule, SiteRules
@@ -45,6 +50,14 @@ BODY_SELECTOR_OPTIONS: dict[str, Any] = {**EXTRACT_OPTIONS, "favor_recall": True
 # -0.004) and the related-run (list items inside articles: -0.001).
 EXTRACTED_TEXT_SKIPS: frozenset[str] = frozenset({"span", "related-run", "title-headline"})
 
+# What trafilatura leaves out of its main content: category, rule id, reason, and block origin.
+EXTRACTOR_CATEGORY, EXTRACTOR_RULE = "extractor", "trafilatura"
+EXTRACTOR_REASON = "not in trafilatura's main content"
+EXTRACTOR_ORIGIN = "html-extractor"
+# A visible block of at least this many words is in the main content when its text occurs inside
+# trafilatura's text (a part of a paragraph: a <div>'s own text before a nested <p>); a shorter one
+# only when it is a whole line or table cell of it (else "Home" or "News" would be found anywhere).
+COVERED_MIN_WORDS = 3
 # What the html rules remove: category and rule id (rule files give no category for them yet).
 STRIP_CATEGORY, STRIP_RULE = "other", "html-strip"
 OUTSIDE_BODY_CATEGORY, BODY_RULE = "navigation", "html-body"
@@ -100,18 +113,60 @@ class Extraction:
     headings: frozenset[str]
 
 
+@dataclass
+class HtmlDocument:
+    """An HTML page as the pipeline takes it.
+
+    blocks: the article's blocks (trafilatura's, or the page's visible text when it found nothing),
+        then what the site's html rules stripped (removed blocks): what the text stage labels.
+    metadata: what the page declares (title, author, date, sitename, tags, url).
+    left_out: what trafilatura left out of the main content, as removed blocks, each with the
+        number of the article's blocks that come before it on the page (with_left_out).
+    """
+
+    blocks: list[Block]
+    metadata: dict[str, Any]
+    left_out: list[tuple[int, Block]]
+
+    def with_left_out(self, blocks: list[Block]) -> list[Block]:
+        """`blocks` (self.blocks, labelled) with the left-out blocks put in page order among them."""
+        if not self.left_out:
+            return blocks
+        out: list[Block] = []
+        pending = iter(self.left_out)
+        nxt = next(pending, None)
+        for i, b in enumerate(blocks):
+            while nxt is not None and nxt[0] <= i:
+                out.append(nxt[1])
+                nxt = next(pending, None)
+            out.append(b)
+        while nxt is not None:
+            out.append(nxt[1])
+            nxt = next(pending, None)
+        return out
+
+
 def html_blocks(text: str, *, url: str | None = None, site: SiteRules | None = None,
                 source: str = "<input>", rules: Sequence[Rule] = ()) -> tuple[list[Block], dict[str, Any]]:
     """Blocks of an HTML page (article first, then what the site's html rules stripped) and the
-    metadata the page declares (title, author, date, sitename, tags, url). `rules`: the generic
-    rules in use, which tell whether what trafilatura returned is boilerplate (see choose_blocks).
+    metadata the page declares (title, author, date, sitename, tags, url); without what
+    trafilatura left out (html_document gives that too). `rules`: the generic rules in use, which
+    tell whether what trafilatura returned is boilerplate (see choose_blocks).
 
     Raises InputError (naming `source`) for a page too large to extract, and RuleError for a bad
     selector in the site's html rules; every other page gives a result.
     """
+    page = html_document(text, url=url, site=site, source=source, rules=rules, left_out=False)
+    return page.blocks, page.metadata
+
+
+def html_document(text: str, *, url: str | None = None, site: SiteRules | None = None,
+                  source: str = "<input>", rules: Sequence[Rule] = (), left_out: bool = True) -> HtmlDocument:
+    """The page's blocks, metadata and (left_out=True) what trafilatura left out: see HtmlDocument.
+    One parse; the left-out blocks cost one walk over the tree. Raises as html_blocks."""
     tree = parse(text)
     if tree is None:
-        return tag_stripped_blocks(text), {}
+        return HtmlDocument(tag_stripped_blocks(text), {}, [])
     size = too_many_elements(text, tree)
     if size is not None:
         raise InputError(f"HTML page too large to extract: {size} elements (the limit is {MAX_PAGE_ELEMENTS})",
@@ -129,10 +184,111 @@ def html_blocks(text: str, *, url: str | None = None, site: SiteRules | None = N
                 options = BODY_SELECTOR_OPTIONS
     found = extract(tree, url, options)
     blocks = choose_blocks(tree, text, found, rules, trust=options is BODY_SELECTOR_OPTIONS)
+    extracted = any(b.origin == "html" for b in blocks)   # trafilatura's blocks, not the fallback
+    # left_out_blocks changes the tree: after choose_blocks, which may read the page's visible text.
+    missing = left_out_blocks(tree, blocks) if extracted and left_out else []
     label_page_title(blocks, metadata.get("title"), metadata.get("description"), h1s,
-                     search=TITLE_SEARCH_BLOCKS if any(b.origin == "html" for b in blocks) else FALLBACK_TITLE_SEARCH_BLOCKS)
+                     search=TITLE_SEARCH_BLOCKS if extracted else FALLBACK_TITLE_SEARCH_BLOCKS)
     metadata.pop("description", None)
-    return blocks + stripped, metadata
+    return HtmlDocument(blocks + stripped, metadata, missing)
+
+
+def left_out_blocks(tree: HtmlElement, extracted: list[Block]) -> list[tuple[int, Block]]:
+    """The page's visible blocks (page_lines) that are not in trafilatura's text, as removed blocks
+    (category EXTRACTOR_CATEGORY), each with the number of extracted blocks before it on the page.
+
+    A visible block is in the text when it is one of its lines or table cells, or one or more of
+    its lines in a row ("Home News" for the lines "Home" and "News"), or (COVERED_MIN_WORDS words or
+    more) occurs in it at word boundaries. Changes the tree (page_lines): call it after trafilatura
+    has run."""
+    lines = [b.plain for b in extracted]
+    first: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        first.setdefault(line, i)
+        if line.startswith("|"):    # a table row: "| cell | cell |"
+            for cell in line.split("|"):
+                first.setdefault(cell.strip(), i)
+    joined = "\n".join(lines)
+    flat = joined.replace("\n", " ")      # the same offsets; a visible block may span lines
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    out: list[tuple[int, Block]] = []
+    position = 0    # extracted blocks passed so far, in page order
+    for text in page_lines(tree):
+        key = plain(text)
+        if not key:
+            continue
+        at = first.get(key)
+        if at is None:
+            inside = len(key.split()) >= COVERED_MIN_WORDS
+            offset = _find(flat, joined, key, starts[min(position, len(starts) - 1)], inside)
+            if offset < 0 and position:
+                offset = _find(flat, joined, key, 0, inside)
+            if offset >= 0:
+                at = bisect_right(starts, offset) - 1
+        if at is not None:
+            position = max(position, at + 1)
+            continue
+        out.append((position, Block(text=text, origin=EXTRACTOR_ORIGIN,
+                                    label=Label(keep=False, category=EXTRACTOR_CATEGORY, rule=EXTRACTOR_RULE,
+                                                reason=EXTRACTOR_REASON))))
+    return out
+
+
+def _find(flat: str, joined: str, part: str, start: int, inside: bool) -> int:
+    """The offset of `part` in `flat` from `start`, or -1: at word boundaries when `inside`, else
+    only from the start of a line of `joined` to the end of one."""
+    at = flat.find(part, start)
+    while at >= 0:
+        end = at + len(part)
+        if inside:
+            fits = (at == 0 or not flat[at - 1].isalnum()) and (end == len(flat) or not flat[end].isalnum())
+        else:
+            fits = (at == 0 or joined[at - 1] == "\n") and (end == len(joined) or joined[end] == "\n")
+        if fits:
+            return at
+        at = flat.find(part, at + 1)
+    return -1
+
+
+# Marks block boundaries in page_lines: a Unicode noncharacter, which no page's text holds.
+_BLOCK_MARK = "\ufdd0"
+# Characters XML 1.0 does not allow (lxml refuses to set them; normalise_line drops or folds them).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def page_lines(tree: HtmlElement) -> list[str]:
+    """The visible text of the page's body, one line per block-level element, as
+    visible_text_blocks splits it, but at C speed: invisible elements are stripped and every
+    block-level element marked in the tree itself, which is then serialised as text once. Changes
+    the tree: only for a tree nothing else will read."""
+    body = tree.find(".//body") if tree.tag != "body" else tree
+    root = body if body is not None else tree
+    etree.strip_elements(root, *INVISIBLE_TAGS, with_tail=False)
+    for element in root.iter(*BLOCK_TAGS):
+        text, tail = element.text, element.tail
+        try:
+            element.text = _BLOCK_MARK + text if text else _BLOCK_MARK
+            element.tail = _BLOCK_MARK + tail if tail else _BLOCK_MARK
+        except ValueError:  # a control character libxml2 took from the page, which lxml will not set
+            element.text = _BLOCK_MARK + _NOT_XML.sub(" ", text or "")
+            element.tail = _BLOCK_MARK + _NOT_XML.sub(" ", tail or "")
+    text = etree.tostring(root, method="text", encoding="unicode", with_tail=False)
+    # normalise_line once on the whole text (the marks are neither spaces nor dropped characters)
+    pieces = normalise_line(text.replace(_NEWLINE, " ")).split(_BLOCK_MARK)
+    return [line for line in (p.strip() for p in pieces) if line]
+
+
+def _word_bounded_find(text: str, part: str, start: int) -> int:
+    """The offset of `part` in `text` from `start` where it is not inside a word, or -1."""
+    at = text.find(part, start)
+    while at >= 0:
+        end = at + len(part)
+        if (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            return at
+        at = text.find(part, at + 1)
+    return -1
 
 
 def text_stage_skips(blocks: list[Block]) -> frozenset[str]:

@@ -5,13 +5,15 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any, Sequence
+import os
+from dataclasses import dataclass, fields, replace
+from typing import Any, Literal, Sequence, get_args
 
 from . import heuristics, language
 from .article import Article, Block, Label, Removed
 from .blocks import dedup_key, text_blocks
 from .decode import decode_document, detect_format
+from .errors import OptionError
 from .metadata import TITLE_RULE, collect, label_title
 from .rules import Rule, RuleSet, SiteRules, apply_rules, load_ruleset
 
@@ -20,29 +22,125 @@ from .rules import Rule, RuleSet, SiteRules, apply_rules, load_ruleset
 STALE_MIN_KEPT_SHARE = 1 / 7
 
 
+# What `Options.input_format` may be: "auto" detects HTML by its markup.
+InputFormat = Literal["auto", "text", "html"]
+INPUT_FORMATS: tuple[str, ...] = get_args(InputFormat)
+
+
+def _type_name(value: object) -> str:
+    return "None" if value is None else type(value).__name__
+
+
+def _check_type(what: str, value: object, types: type | tuple[type, ...], expected: str) -> None:
+    if not isinstance(value, types):
+        raise TypeError(f"{what} must be {expected}, not {_type_name(value)}")
+
+
 @dataclass(frozen=True)
 class Options:
-    site_rules: bool = True                 # False: generic rules and heuristics alone
-    rules_dirs: tuple[str, ...] = ()        # the user's rule folders; they win over shipped files
-    input_format: str = "auto"              # auto | text | html
-    heuristics: bool = True                 # False: rules alone (for rule authors)
-    # Lines known to recur across many documents of the site (batch --dedup-lines), as given by
-    # blocks.dedup_key(); a block whose key is here is removed with category 'duplicate'.
+    """How `clean()` cleans: which rules and stages run. Immutable; every field has a default.
+
+    Fields:
+        site_rules (bool, default True): apply the site rule file that matches the document (by
+            `url` host, else by a fingerprint in the text). False: generic rules and heuristics
+            only (a `site=` passed to clean() still applies that site's rules).
+        rules_dirs (tuple[str, ...], default ()): folders of the user's own rule files (YAML,
+            docs/rules.md); a later folder's site file wins over an earlier one's and over the
+            shipped one. A list is accepted and stored as a tuple.
+        input_format ("auto" | "text" | "html", default "auto"): how to read the document;
+            "auto" takes it as HTML when it starts like markup (a doctype, <html>, ...) or has
+            several HTML tags near its start (`cleaner.decode.is_html`).
+        heuristics (bool, default True): run the language-aware heuristics after the rules.
+            False: rules alone (for rule authors).
+        common_lines (frozenset[str], default empty): lines known to recur across many documents
+            of the site, each as `cleaner.blocks.dedup_key(line)` gives it (`batch --dedup-lines`
+            computes them); a block whose key is here is removed with category "duplicate".
+        heuristics_off (frozenset[str], default empty): named heuristics not to run
+            (`cleaner.heuristics.SWITCHES`, and "title-headline"), for evaluation.
+
+    Raises TypeError for a field of the wrong type and OptionError (a ValueError) for a value
+    outside the allowed ones, e.g. `Options(input_format="xml")`.
+    """
+
+    site_rules: bool = True
+    rules_dirs: tuple[str, ...] = ()
+    input_format: InputFormat = "auto"
+    heuristics: bool = True
     common_lines: frozenset[str] = frozenset()
-    # Named heuristics (heuristics.SWITCHES, and "title-headline") not to run: for evaluation.
     heuristics_off: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        for name in ("site_rules", "heuristics"):
+            _check_type(f"Options.{name}", getattr(self, name), bool, "bool")
+        dirs = self.rules_dirs
+        if isinstance(dirs, (str, bytes)) or not isinstance(dirs, (tuple, list)):
+            raise TypeError(f"Options.rules_dirs must be a tuple of folder paths (str), not {_type_name(dirs)}")
+        if not all(isinstance(d, (str, os.PathLike)) for d in dirs):
+            raise TypeError("Options.rules_dirs must hold folder paths (str or os.PathLike)")
+        if not isinstance(dirs, tuple) or not all(isinstance(d, str) for d in dirs):
+            object.__setattr__(self, "rules_dirs", tuple(os.fspath(d) for d in dirs))
+        if not isinstance(self.input_format, str):
+            raise TypeError(f"Options.input_format must be a str, one of {', '.join(INPUT_FORMATS)}; "
+                            f"not {_type_name(self.input_format)}")
+        if self.input_format not in INPUT_FORMATS:
+            raise OptionError(f"input_format must be one of {', '.join(INPUT_FORMATS)}, not {self.input_format!r}")
+        for name in ("common_lines", "heuristics_off"):
+            value = getattr(self, name)
+            if not isinstance(value, (frozenset, set)) or not all(isinstance(v, str) for v in value):
+                raise TypeError(f"Options.{name} must be a frozenset of str, not {_type_name(value)}")
+            if not isinstance(value, frozenset):
+                object.__setattr__(self, name, frozenset(value))
 
 
 DEFAULT_OPTIONS = Options()
+OPTION_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Options))
 
 
 def clean(document: str | bytes, *, url: str | None = None, site: str | None = None,
           options: Options | None = None, ruleset: RuleSet | None = None, source: str = "<input>",
           **overrides: Any) -> Article:
-    """Clean one document (plain text or HTML, str or bytes). Raises CleanerError on bad input.
+    """Clean one document: the article's text and metadata, and every block removed with why.
 
-    Keyword overrides are Options fields, e.g. `clean(text, site_rules=False)`.
+    Arguments:
+        document (str | bytes): the scraped article, plain text or an HTML page (a fragment
+            works). Bytes are decoded from a BOM, UTF-8, the page's declared charset, or by
+            detection (charset-normalizer). Empty or blank input gives an Article with text "".
+        url (str | None): the article's URL. Picks the site rules by host (the most specific
+            host wins) and is returned as `Article.url` (for HTML, the page's canonical URL when
+            none is given).
+        site (str | None): apply this site's rules whatever the URL says: a site name, rule file
+            name or host (case-insensitive). An unknown site raises CleanerError ("did you mean").
+        options (Options | None): how to clean; None for the defaults (`Options()`).
+        ruleset (RuleSet | None): the rules to use; None loads the shipped rules plus
+            `options.rules_dirs` (cached per process, reloaded when a file changes).
+        source (str): the document's name in error messages (a file name), default "<input>".
+        **overrides: fields of Options replacing those of `options`, e.g.
+            `clean(text, site_rules=False)` or `clean(page, input_format="html")`.
+
+    Returns:
+        Article: `text` (the kept blocks joined by blank lines), metadata (`title`, `author`,
+        `date` as ISO 8601 YYYY-MM-DD, `sitename`, `tags`, `url`), `removed` (every removed
+        block with category, rule id and reason), `site`, `input_format`, `language` and
+        `warnings`. See Article.
+
+    Raises:
+        TypeError: an argument of the wrong type (`clean(None)`, `url=3`, an unknown option).
+        OptionError: an option value outside the allowed ones (`input_format="xml"`); a
+            ValueError and a CleanerError.
+        InputError: a document that cannot be decoded or read (binary data, a page too large).
+        RuleError: a rule file that does not load (YAML, schema, pattern), naming file and line.
+        CleanerError: the base of the three above; `str(error)` is one line naming the input.
     """
+    _check_type("clean(): the document", document, (str, bytes), "str or bytes (plain text or HTML)")
+    for name, value in (("url", url), ("site", site)):
+        _check_type(f"clean(): {name}", value, (str, type(None)), "a str or None")
+    _check_type("clean(): options", options, (Options, type(None)), "an Options or None")
+    _check_type("clean(): ruleset", ruleset, (RuleSet, type(None)), "a RuleSet or None")
+    _check_type("clean(): source", source, str, "a str")
+    unknown = sorted(set(overrides) - set(OPTION_FIELDS))
+    if unknown:
+        raise TypeError(f"clean() got unknown option {', '.join(map(repr, unknown))}; "
+                        f"the options are {', '.join(OPTION_FIELDS)}")
     opts = replace(options or DEFAULT_OPTIONS, **overrides) if overrides else (options or DEFAULT_OPTIONS)
     decoded = decode_document(document, source=source)
     text = decoded.text
@@ -52,10 +150,12 @@ def clean(document: str | bytes, *, url: str | None = None, site: str | None = N
 
     extracted: dict[str, Any] = {}
     skip: frozenset[str] = frozenset()
+    page = None
     if fmt == "html":
-        from .html import html_blocks, text_stage_skips  # imported lazily: plain text never needs trafilatura
+        from .html import html_document, text_stage_skips  # imported lazily: plain text never needs trafilatura
 
-        blocks, extracted = html_blocks(text, url=url, site=site_rules, source=source, rules=rules.generic)
+        page = html_document(text, url=url, site=site_rules, source=source, rules=rules.generic)
+        blocks, extracted = page.blocks, page.metadata
         skip = text_stage_skips(blocks)
     else:
         blocks = text_blocks(text)
@@ -65,6 +165,8 @@ def clean(document: str | bytes, *, url: str | None = None, site: str | None = N
     applied = labelling.site_rules
     meta = collect(blocks, url=url or extracted.get("url"),
                    site_metadata=dict(applied.metadata) if applied else {}, extracted=extracted)
+    if page is not None:  # what trafilatura left out, reported among the labelled blocks in page order
+        blocks = page.with_left_out(blocks)
     return render(blocks, meta, site=applied.name if applied else None,
                   input_format=fmt, language=lang, warnings=[*decoded.warnings, *labelling.warnings])
 

@@ -37,9 +37,9 @@ def test_json_has_the_api_keys_and_url():
 
 def test_with_metadata_header():
     out = run_cli("clean", str(SAMPLES / "spacewar.txt"), "--with-metadata").stdout.decode()
-    head = out.split("\n\n", 1)[0].splitlines()
-    assert head == ["Title: Differences remain with Russia on missile defense: US", "Author: Staff Writers",
-                    "Date: 2008-03-27", "Site: Military Space News"]
+    head = out.split("\n---\n", 1)[0].splitlines()
+    assert head == ["---", "title: 'Differences remain with Russia on missile defense: US'", "author: Staff Writers",
+                    "date: '2008-03-27'", "sitename: Military Space News", "language: en"]
 
 
 def test_explain_marks_every_block_without_colour_when_piped():
