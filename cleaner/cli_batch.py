@@ -66,6 +66,14 @@ def _cores() -> int:
               help="JSON Lines: the field the cleaned text and metadata are added under.")
 @click.option("--replace-text", is_flag=True,
               help="JSON Lines: put the cleaned text in the text field itself (the original is not kept).")
+@click.option("--replace-field", is_flag=True,
+              help="JSON Lines: let --output-field replace a field the input records already have.")
+@click.option("--follow-links", is_flag=True,
+              help="Folder input: follow symbolic links that leave the input folder, and links to folders.")
+@click.option("--overwrite", is_flag=True,
+              help="Replace an output made with other settings (by default the batch refuses to mix them).")
+@click.option("--retry-errors", is_flag=True,
+              help="Clean again the documents that failed in an earlier run (only those).")
 @click.option("--dedup-lines", is_flag=True,
               help="First count lines per site; remove lines found in many of a site's documents (category duplicate).")
 @click.option("--dedup-min-share", type=click.FloatRange(0.0, 1.0, min_open=True), default=DEFAULT_DEDUP_MIN_SHARE,
@@ -86,7 +94,8 @@ def batch_command(source: Path, target: Path, jobs: int | None, engine: str, sch
                   output_field: str, replace_text: bool, dedup_lines: bool, dedup_min_share: float,
                   dedup_min_docs: int, suffixes: tuple[str, ...], chunk_size: int, max_bytes: int,
                   progress: bool | None, layout: str | None, errors_to: Path | None,
-                  stats_to: Path | None) -> None:
+                  stats_to: Path | None, replace_field: bool, follow_links: bool, overwrite: bool,
+                  retry_errors: bool) -> None:
     """Clean a folder of text/HTML files (recursively) or a JSON Lines file.
 
     \b
@@ -94,8 +103,10 @@ def batch_command(source: Path, target: Path, jobs: int | None, engine: str, sch
       newsclean batch corpus.jsonl cleaned.jsonl --text-field text --url-field url
       zcat dump.jsonl.gz | newsclean batch - - --layout dolma | gzip > clean.jsonl.gz
 
-    Rerunning the same command resumes a killed run. Failed documents are listed in
-    errors.jsonl (exit code 1); the others are cleaned.
+    Rerunning the same command resumes a killed run (--retry-errors also retries the failed
+    documents). Failed documents are listed in errors.jsonl (exit code 1); the others are cleaned.
+    Exit 2: the batch cannot start or must stop (bad paths, output locked by another run, other
+    settings without --overwrite, a full disk), with a one-line message.
     """
     if scheduler and engine != "dask":
         _error("--scheduler needs --engine dask")
@@ -119,7 +130,7 @@ def batch_command(source: Path, target: Path, jobs: int | None, engine: str, sch
         options=Options(site_rules=not no_site_rules, rules_dirs=tuple(str(Path(d).resolve()) for d in rules_dirs),
                         input_format=input_format),
         text_field=text_field, url_field=url_field or None, id_field=id_field, output_field=output_field,
-        replace_text=replace_text,
+        replace_text=replace_text, replace_field=replace_field, follow_links=follow_links,
         suffixes=tuple(s.lower() if s.startswith(".") else "." + s.lower() for s in suffixes) or DEFAULT_SUFFIXES,
         chunk_docs=chunk_size, max_bytes=max_bytes,
         dedup=DedupSettings(min_share=dedup_min_share, min_docs=dedup_min_docs) if dedup_lines else None,
@@ -136,7 +147,7 @@ def batch_command(source: Path, target: Path, jobs: int | None, engine: str, sch
         else:
             runner = LocalEngine(n_jobs)
         with runner:
-            summary = run_batch(cfg, runner, progress=progress)
+            summary = run_batch(cfg, runner, progress=progress, overwrite=overwrite, retry_errors=retry_errors)
     except CleanerError as exc:
         _error(exc)
         return

@@ -134,12 +134,11 @@ def clean_record(cfg: BatchConfig, element: Any, common: dict[str, frozenset[str
                 else f"field {cfg.text_field!r} is not a string"}
     doc = Doc(name=name, data=text, url=url if isinstance(url, str) and url else None, record=record)
     try:
-        article = clean_one(cfg, doc, common or {})
+        return cleaned_record(cfg, record, clean_one(cfg, doc, common or {}))
     except CleanerError as exc:
         return {**record, "error": exc.detail}
     except Exception as exc:  # noqa: BLE001 - one document's bug must not fail the whole bag
         return {**record, "error": f"internal error: {type(exc).__name__}: {exc}"}
-    return cleaned_record(cfg, record, article)
 
 
 def _clean_partition(elements: Iterable[Any], cfg: BatchConfig,

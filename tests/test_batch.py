@@ -114,7 +114,8 @@ def test_sigkill_midway_then_rerun_equals_an_uninterrupted_run(corpus, reference
     out = tmp_path / "cleaned"
     args = newsclean_command() + ["batch", str(corpus), str(out), "--jobs", "2", "--chunk-size", "8"]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    kill_when(proc, lambda: sum(1 for _ in out.rglob("*.txt")) >= 12)
+    kill_when(proc, lambda: sum(1 for _ in out.rglob("*.txt")) >= 12
+              and any((out / ".newsclean" / "parts").glob("part-*.json")))
     assert not (out / "manifest.jsonl").exists()
     done_before = sum(1 for _ in out.rglob("*.txt"))
     assert 0 < done_before < len(list(corpus.rglob("*.txt")))
@@ -157,8 +158,13 @@ def test_rerun_of_a_finished_batch_does_nothing_and_keeps_the_output(jsonl_corpu
     assert r1.returncode == r2.returncode == 0
     assert out.read_bytes() == first
     assert "20 already done" in r2.stderr.decode()
-    # Other settings: the part files are not reused.
+    # Other settings: refused (never a mix of two runs' results) unless --overwrite; then the
+    # part files are not reused.
     r3 = run_cli("batch", str(jsonl_corpus), str(out), "--text-field", "body", "--jobs", "1", "--format", "json")
+    assert r3.returncode == 2 and "other settings (fmt)" in r3.stderr.decode()
+    assert out.read_bytes() == first
+    r3 = run_cli("batch", str(jsonl_corpus), str(out), "--text-field", "body", "--jobs", "1", "--format", "json",
+                 "--overwrite")
     assert r3.returncode == 0 and "starting over" in r3.stderr.decode()
     assert "removed" in json.loads(out.read_text().splitlines()[0])["clean"]
     assert isinstance(json.loads(out.read_text().splitlines()[0])["clean"]["removed"], list)
@@ -265,7 +271,9 @@ def test_unwritable_output(tmp_path):
     assert [e["path"] for e in errors] == ["rferl.txt"] and "cannot write" in errors[0]["reason"]
     assert (out / "moscowtimes.txt").is_file()
     (out / "rferl.txt").rmdir()
-    r = run_cli("batch", str(src), str(out))
+    r = run_cli("batch", str(src), str(out))                 # a failed document is not redone ...
+    assert r.returncode == 1 and not (out / "rferl.txt").exists()
+    r = run_cli("batch", str(src), str(out), "--retry-errors")   # ... unless asked
     assert r.returncode == 0, r.stderr.decode()
     assert (out / "rferl.txt").is_file() and (out / "errors.jsonl").read_text() == ""
     assert len((out / "manifest.jsonl").read_text().splitlines()) == 2
