@@ -311,17 +311,12 @@ def label_pullquotes(blocks: list[Block], duplicates: bool = True, pullquotes: b
     copies: dict[str, int] = {}
     for _, n in long_live:
         copies[n] = copies.get(n, 0) + 1
-    # Which long blocks hold each word: a core can only stand in blocks holding all its inner words
-    # (counting it in the whole document for every block was quadratic: minutes for 10 MB).
     # A small document: all its long blocks in one string (norms hold no line break, so no core
-    # stands across two of them), where str.count counts a core in all of them at once.
+    # stands across two of them), where str.count counts a core in all of them at once. A large
+    # one: every core found in every long block by one Aho-Corasick scan (_cores_elsewhere).
     joined = "\n".join(n for _, n in long_live)
     small = len(joined) <= JOINED_COUNT_MAX_CHARS
-    holding: dict[str, list[int]] = {}
-    if not small:
-        for k, (_, n) in enumerate(long_live):
-            for word in set(_WORD.findall(n)):
-                holding.setdefault(word, []).append(k)
+    judged: list[tuple[Block, str, str]] = []   # (block, its norm, its core): judged as a pull quote
     seen: set[str] = set()
     for b, n in zip(blocks, norms):
         if b.label is not None or b.words < PULLQUOTE_MIN_WORDS or not (
@@ -332,23 +327,36 @@ def label_pullquotes(blocks: list[Block], duplicates: bool = True, pullquotes: b
             continue
         seen.add(n)  # a copy not removed as a repeat is judged as a pull quote like the first
         core = n.split(" -- ")[0].rstrip(".,!?;:…" + _QUOTE_CHARS + " ").lstrip(_QUOTE_CHARS + " ")
-        if not pullquotes or len(core) < PULLQUOTE_MIN_CHARS:
-            continue
+        if pullquotes and len(core) >= PULLQUOTE_MIN_CHARS:
+            judged.append((b, n, core))
+    elsewhere = set() if small else _cores_elsewhere([(core, n) for _, n, core in judged], copies)
+    for b, n, core in judged:
         # The core stands once in each copy of this block; one more means another block holds it.
-        found = joined.count(core) if small else _occurrences(core, long_live, holding)
-        if found > copies.get(n, 0):
+        if (joined.count(core) > copies.get(n, 0)) if small else ((core, n) in elsewhere or n.count(core) > 1):
             _remove(b, "pullquote", "pullquote-repeats", "its text stands again inside another paragraph")
 
 
-def _occurrences(core: str, long_live: list[tuple[Block, str]], holding: dict[str, list[int]]) -> int:
-    """How often `core` stands in the long blocks, counted only in those holding its rarest inner
-    word (the first and last words of a core may be parts of words of the block holding it)."""
-    inner = _WORD.findall(core)[1:-1]
-    if not inner:
-        return sum(n.count(core) for _, n in long_live)
-    get = holding.get
-    rarest = min(inner, key=lambda w: len(get(w, ())))
-    return sum(long_live[k][1].count(core) for k in get(rarest, ()))
+def _cores_elsewhere(cores: list[tuple[str, str]], copies: dict[str, int]) -> set[tuple[str, str]]:
+    """The (core, norm) pairs of `cores` (a core and the norm it was cut from) whose core stands in a long
+    block (a norm of `copies`, each distinct norm once) other than that norm. One Aho-Corasick
+    scan of every distinct norm (pyahocorasick): linear in the text, where counting each core in
+    every block holding its words was quadratic on lines sharing their inner words (numbered or
+    templated prose: 9 s for 1 MB). Each block it was cut from holds a core, so `norm` is judged
+    a pull quote when the core stands elsewhere, or twice in `norm` itself."""
+    import ahocorasick  # imported lazily: only documents over JOINED_COUNT_MAX_CHARS need it
+
+    if not cores:
+        return set()
+    automaton = ahocorasick.Automaton()
+    for core, _ in cores:
+        automaton.add_word(core, core)
+    automaton.make_automaton()
+    holders: dict[str, str | None] = {}   # core -> the one distinct norm holding it, None: two or more
+    for n in copies:
+        for _, core in automaton.iter(n):
+            first = holders.get(core, n)
+            holders[core] = first if first == n else None
+    return {(core, n) for core, n in cores if holders.get(core, n) != n}
 
 
 _COMMENTS_WORD = re.compile(r"comment|repl(?:y|ies)|respon|discuss|conversation|коммент|kommentar", re.I)
