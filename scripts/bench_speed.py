@@ -21,8 +21,9 @@ What it measures, and how (issue 16's rules for a figure that can be trusted):
    (a JSON Lines corpus of every dev2 rendering) with 1 job and with all cores; the batch's own
    docs/s; peak RSS of the process tree (psutil) for a small and the full corpus.
 3. Shapes that could grow faster than linearly, one subprocess each, after a warm-up: one 10 MB
-   document of article text, one 1 MB single line, and 1 MB of templated prose (lines that share
-   their inner words, numbered).
+   document of article text, one 1 MB single line, 1 MB of templated prose (lines that share
+   their inner words, numbered), and 1 MB of lines numbered at both ends (all their inner words
+   shared: the shape on which the pull-quote count was quadratic).
 
 Targets (issue 16): newsclean >= 10x trafilatura's docs/s per core (median of the rounds); all
 cores >= 1.8x one job on 2 cores; peak memory of the full corpus within 1.2x of the small one;
@@ -195,12 +196,18 @@ if kind == 'big':
 elif kind == 'line':
     words = ' '.join(' '.join(texts).split())
     doc = (words * (1 + size // len(words))).encode()[:size].decode('utf-8', 'ignore')
-else:  # templated prose: numbered lines sharing their inner words
+elif kind == 'templated':  # templated prose: numbered lines sharing their inner words
     lines, n, i = [], 0, 0
     while n < size:
         line = f'Item {i}: the council said on Tuesday that the new budget for the district would be published soon.'
         lines.append(line); n += len(line) + 1; i += 1
     doc = '\\n'.join(lines)
+else:  # numbered at both ends: every inner word shared by all lines (the pull-quote count was quadratic)
+    lines, n, i = [], 0, 0
+    while n < size:
+        line = f'{i:07d}. The council said on Tuesday that the new budget would be published soon, in report {i:07d}.'
+        lines.append(line); n += len(line) + 2; i += 1
+    doc = '\\n\\n'.join(lines)
 clean('A warm-up line of text for the cleaner.')
 t = time.process_time()
 a = clean(doc)
@@ -270,7 +277,8 @@ def main() -> None:
         source = Path(tempfile.mkstemp(prefix="newsclean-bench-", suffix=".txt")[1])
         source.write_text("\n\n".join(p.read_text(encoding="utf-8") for _, _, p, _ in pages[:200]), encoding="utf-8")
         for kind, size, label in (("big", BIG_DOC_BYTES, "one 10 MB document"), ("line", ONE_MB, "one 1 MB line"),
-                                  ("templated", ONE_MB, "1 MB of templated prose")):
+                                  ("templated", ONE_MB, "1 MB of templated prose"),
+                                  ("numbered", ONE_MB, "1 MB of lines numbered at both ends")):
             r = time_single(kind, size, source)
             results[kind] = r
             if "error" in r:
