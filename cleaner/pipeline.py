@@ -242,14 +242,17 @@ def _settle_on_kept_text(blocks: list[Block], labelling: Labelling, rules: RuleS
 
 
 def _language_sample(blocks: list[Block]) -> str:
+    """What the language is told from: the longest blocks, longest first, one a line, cut at
+    language.SAMPLE_CHARS characters (all that language.detect reads). Cut, two samples that are
+    equal give the same language: the kept text is detected again only when its sample differs."""
     longest = sorted(blocks, key=lambda b: len(b.text), reverse=True)
     out, size = [], 0
     for b in longest:
-        out.append(b.text)
+        out.append(b.text[:language.SAMPLE_CHARS])  # no copy of a long block's unread part
         size += len(b.text)
         if size >= language.SAMPLE_CHARS:
             break
-    return "\n".join(out)
+    return "\n".join(out)[:language.SAMPLE_CHARS]
 
 
 def label_blocks(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet, lang: str,

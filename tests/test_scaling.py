@@ -1,4 +1,5 @@
-"""Pull quotes and repeated blocks in large documents of templated prose (issue 16, item 4).
+"""Inputs that once grew faster than linearly, and bounded work per document (issue 16, items 3-4):
+pull quotes and repeated blocks in large documents of templated prose; the language sample.
 
 Numbered lines that share all their inner words made the pull-quote count quadratic (7 s for
 1 MB). These tests clean 100 KB and 1 MB of such text and check what is kept and removed; they
@@ -69,3 +70,20 @@ def test_large_documents_judge_pull_quotes_as_small_ones(monkeypatch):
     assert large == small
     assert small == [None, None, "pullquote-repeats", "pullquote-repeats", "pullquote-repeats", "pullquote-repeats", None,
                      "repeated-block"]
+
+
+def test_language_sample_is_the_longest_blocks_cut_at_the_sample_size():
+    # Issue 16, item 3: the language is told from a bounded sample, whatever the size of the
+    # longest block: the longest blocks first, one a line, cut at language.SAMPLE_CHARS.
+    from cleaner import language
+    from cleaner.pipeline import _language_sample
+
+    huge = "Die Stadt baut eine neue Brücke über den Fluss. " * 2000
+    short = "The council met on Tuesday."
+    blocks = text_blocks("\n\n".join([short, huge, "Ein zweiter Absatz über die Brücke."]))
+    sample = _language_sample(blocks)
+    assert len(sample) == language.SAMPLE_CHARS
+    assert sample == huge.strip()[:language.SAMPLE_CHARS]
+    two = text_blocks("Ein kurzer Absatz über die Brücke.\n\n" + short)
+    assert _language_sample(two) == "Ein kurzer Absatz über die Brücke.\n" + short
+    assert language.detect(_language_sample(blocks)) == "de"
