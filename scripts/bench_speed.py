@@ -14,8 +14,8 @@ What it measures, and how (issue 16's rules for a figure that can be trusted):
    texts (the floor: what a line filter with no model costs). Time is CPU time of this process
    (`time.process_time`, seconds), so another program on the machine does not count. One
    warm-up pass of each runs first (imports, the language model's load, rule loading). Each round
-   takes its own slice of the pages (round r uses pages r*N .. r*N+N-1, wrapping), so no cache
-   sees a document twice. Printed: docs/s per round for each, the ratio newsclean/trafilatura
+   takes its own slice of the pages, shuffled once with a fixed seed so that every slice mixes the
+   five sets (round r uses pages r*N .. r*N+N-1, wrapping), so no cache sees a document twice. Printed: docs/s per round for each, the ratio newsclean/trafilatura
    per round, and the median and spread (min-max) over rounds.
 2. Batch scaling (subprocess, as users run it): `newsclean batch` on the same distinct documents
    (a JSON Lines corpus of every dev2 rendering) with 1 job and with all cores; the batch's own
@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import shutil
 import statistics
@@ -49,6 +50,7 @@ SAMPLE_EVERY_S = 0.05
 SINGLE_DOC_TIMEOUT_S = 600
 BIG_DOC_BYTES = 10 * 1024 * 1024
 ONE_MB = 1024 * 1024
+PAGE_ORDER_SEED = 0
 _SPEED = re.compile(r"(\d+) documents in ([\d.]+) s")
 
 # The C4 line filter (Raffel et al. 2020, "Exploring the Limits of Transfer Learning", section
@@ -243,6 +245,8 @@ def main() -> None:
 
     results: dict = {"cores": os.cpu_count(), "rendering": args.rendering}
     pages = dev2_pages(args.data, args.rendering)
+    # A fixed shuffle: each round's slice mixes the five sets (sorted by name, a slice is one set).
+    random.Random(PAGE_ORDER_SEED).shuffle(pages)
     print(f"per core: {args.rounds} interleaved rounds of {args.docs} distinct dev2 {args.rendering} texts "
           f"(of {len(pages)}), CPU time of this process", flush=True)
     fig = per_core_rounds(pages, args.rounds, args.docs)
