@@ -15,7 +15,7 @@ from .blocks import dedup_key, text_blocks
 from .decode import decode_document, detect_format
 from .errors import OptionError
 from .metadata import TITLE_RULE, collect, label_title
-from .rules import Rule, RuleSet, SiteRules, apply_rules, load_ruleset
+from .rules import MatchBudget, Rule, RuleSet, SiteRules, apply_rules, load_ruleset
 
 # Stale-rule guard: when site rules would leave less than this share of the words they judge
 # (trafilatura's own guard uses 1/7), the rule that removed most is set aside, with a warning.
@@ -161,14 +161,16 @@ def clean(document: str | bytes, *, url: str | None = None, site: str | None = N
         blocks = text_blocks(text)
     skip = skip | opts.heuristics_off
 
-    lang, labelling = label_in_its_language(blocks, site_rules, rules, opts, url, skip)
+    budget = MatchBudget()  # this document's time for the user's patterns, all passes together
+    lang, labelling = label_in_its_language(blocks, site_rules, rules, opts, url, skip, budget)
     applied = labelling.site_rules
     meta = collect(blocks, url=url or extracted.get("url"),
                    site_metadata=dict(applied.metadata) if applied else {}, extracted=extracted)
     if page is not None:  # what trafilatura left out, reported among the labelled blocks in page order
         blocks = page.with_left_out(blocks)
     return render(blocks, meta, site=applied.name if applied else None,
-                  input_format=fmt, language=lang, warnings=[*decoded.warnings, *labelling.warnings])
+                  input_format=fmt, language=lang,
+                  warnings=[*decoded.warnings, *labelling.warnings, *budget.warnings()])
 
 
 @dataclass(frozen=True)
@@ -181,19 +183,21 @@ class Labelling:
 
 
 def label_in_its_language(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet, opts: Options,
-                          url: str | None, skip: frozenset[str]) -> tuple[str, Labelling]:
+                          url: str | None, skip: frozenset[str],
+                          budget: MatchBudget | None = None) -> tuple[str, Labelling]:
     """Detect the language and label the blocks in it (_label_in_detected_language). When no
     language agrees with the text it keeps, the cleaned text's language is the one cleaning it
     again would find: the kept blocks are labelled again on their own, as a document, until that
     removes nothing more (_settle_on_kept_text). Returns the language and the labelling."""
-    lang, labelling, agreed = _label_in_detected_language(blocks, site_rules, rules, opts, url, skip)
+    lang, labelling, agreed = _label_in_detected_language(blocks, site_rules, rules, opts, url, skip, budget)
     if agreed:
         return lang, labelling
-    return _settle_on_kept_text(blocks, labelling, rules, opts, url, skip, lang)
+    return _settle_on_kept_text(blocks, labelling, rules, opts, url, skip, lang, budget)
 
 
 def _label_in_detected_language(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet, opts: Options,
-                                url: str | None, skip: frozenset[str]) -> tuple[str, Labelling, bool]:
+                                url: str | None, skip: frozenset[str],
+                                budget: MatchBudget | None = None) -> tuple[str, Labelling, bool]:
     """Detect the language (from the longest blocks) and label the blocks. When the kept text tells
     another language than the whole did (the longest blocks were boilerplate), label again in the
     kept text's language: the one cleaning the cleaned text would find (idempotence). Returns the
@@ -201,13 +205,13 @@ def _label_in_detected_language(blocks: list[Block], site_rules: SiteRules | Non
     pristine = [b.label for b in blocks]
     sample = _language_sample(blocks)
     lang = language.detect(sample)
-    labelling = label_blocks(blocks, site_rules, rules, lang, opts, url, skip)
+    labelling = label_blocks(blocks, site_rules, rules, lang, opts, url, skip, budget)
     kept_lang = _kept_language(blocks, sample, lang)
     if kept_lang == lang:
         return lang, labelling, True
     for b, label in zip(blocks, pristine):
         b.label = label
-    labelling = label_blocks(blocks, site_rules, rules, kept_lang, opts, url, skip)
+    labelling = label_blocks(blocks, site_rules, rules, kept_lang, opts, url, skip, budget)
     return kept_lang, labelling, _kept_language(blocks, sample, lang) == kept_lang
 
 
@@ -218,7 +222,8 @@ def _kept_language(blocks: list[Block], sample: str, lang: str) -> str:
 
 
 def _settle_on_kept_text(blocks: list[Block], labelling: Labelling, rules: RuleSet, opts: Options,
-                         url: str | None, skip: frozenset[str], lang: str) -> tuple[str, Labelling]:
+                         url: str | None, skip: frozenset[str], lang: str,
+                         budget: MatchBudget | None = None) -> tuple[str, Labelling]:
     """For a text in which no language agrees with its own kept text (e.g. its longest line, a
     headline repeated many times, tells another language than its paragraphs): label the kept
     blocks again, as the document that cleaning the cleaned text would see (fresh text blocks),
@@ -229,7 +234,7 @@ def _settle_on_kept_text(blocks: list[Block], labelling: Labelling, rules: RuleS
     live = [b for b in blocks if b.live]
     while live:
         fresh = [Block(text=b.text, line=b.line) for b in live]
-        lang, again, _ = _label_in_detected_language(fresh, site_rules, rules, opts, url, skip)
+        lang, again, _ = _label_in_detected_language(fresh, site_rules, rules, opts, url, skip, budget)
         warnings.extend(w for w in again.warnings if w not in warnings)
         site_rules = again.site_rules
         gone = [(b, f.label) for b, f in zip(live, fresh) if f.label is not None and f.label.removed]
@@ -256,18 +261,20 @@ def _language_sample(blocks: list[Block]) -> str:
 
 
 def label_blocks(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet, lang: str,
-                 opts: Options, url: str | None = None, skip: frozenset[str] = frozenset()) -> Labelling:
+                 opts: Options, url: str | None = None, skip: frozenset[str] = frozenset(),
+                 budget: MatchBudget | None = None) -> Labelling:
     """Label every block. Applies the stale-rule guard: a site rule that would leave less than
     STALE_MIN_KEPT_SHARE of the words is set aside (with a warning) and the document labelled again
     with the site's other rules, until none is stale.
 
-    `skip` names text-stage signals not to run (heuristics.SWITCHES, and "title-headline")."""
+    `skip` names text-stage signals not to run (heuristics.SWITCHES, and "title-headline"); `budget`
+    is the document's time for the user's patterns (cleaner.rules.MatchBudget)."""
     pristine = [b.label for b in blocks]
     stale: list[str] = []
     applied = site_rules
     while True:
         warnings: list[str] = []
-        if not _label_all(blocks, applied, rules, lang, opts, url, warnings, skip):
+        if not _label_all(blocks, applied, rules, lang, opts, url, warnings, skip, budget):
             keep_metadata_lines_of_clean_text(blocks)
         worst = _stale_rule(blocks, pristine, applied)
         if worst is None or applied is None:
@@ -330,23 +337,24 @@ def _stale_rule(blocks: list[Block], pristine: list[Label | None],
 
 
 def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet, lang: str,
-               opts: Options, url: str | None, warnings: list[str], skip: frozenset[str] = frozenset()) -> bool:
+               opts: Options, url: str | None, warnings: list[str], skip: frozenset[str] = frozenset(),
+               budget: MatchBudget | None = None) -> bool:
     """Label every block; True when the heuristics had removed the headline as boilerplate (before
     it was labelled the title): then the text was not clean, whatever else is removed."""
     disabled: frozenset[str] = frozenset()
     if site_rules is not None:
-        report = apply_rules(blocks, site_rules.rules, "site")
+        report = apply_rules(blocks, site_rules.rules, "site", budget)
         warnings.extend(f"rule '{r}' ({site_rules.name}) timed out and was skipped" for r in report.timed_out)
         disabled = site_rules.disable
     generic = [r for r in rules.generic if r.id not in disabled]
-    report = apply_rules(blocks, generic, "generic")
+    report = apply_rules(blocks, generic, "generic", budget)
     warnings.extend(f"generic rule '{r}' timed out and was skipped" for r in report.timed_out)
     if opts.common_lines:  # after the rules: a dateline or byline is taken as metadata first
         label_common_lines(blocks, opts.common_lines)
     ruled = [b.label for b in blocks]
     stoplist = language.stoplist_name(lang)
     shapes: dict[int, heuristics.Shape] = {}  # by block index: the same for every judging of this document
-    again = _neighbour_rules(site_rules, generic)
+    again = _neighbour_rules(site_rules, generic, budget)
     if opts.heuristics:
         ruled = _judge(blocks, ruled, again, stoplist, skip, shapes)
     site_owns_title = site_rules is not None and any(r.action == "take" and r.field == "title" for r in site_rules.rules)
@@ -392,17 +400,20 @@ def _judge(blocks: list[Block], ruled: list[Label | None], again: list[Neighbour
 
 @dataclass(frozen=True)
 class NeighbourRules:
-    """A stage's rules that depend on their neighbours: `drop_run`, and `take` with a window."""
+    """A stage's rules that depend on their neighbours: `drop_run`, and `take` with a window; and
+    the document's budget for the user's patterns (cleaner.rules.MatchBudget)."""
 
     stage: str
     runs: tuple[Rule, ...]
     windowed_takes: tuple[Rule, ...]
+    budget: MatchBudget | None = None
 
 
-def _neighbour_rules(site_rules: SiteRules | None, generic: Sequence[Rule]) -> list[NeighbourRules]:
+def _neighbour_rules(site_rules: SiteRules | None, generic: Sequence[Rule],
+                     budget: MatchBudget | None = None) -> list[NeighbourRules]:
     stages = (("site", site_rules.rules if site_rules is not None else ()), ("generic", generic))
     return [NeighbourRules(stage, tuple(r for r in rules if r.action == "drop_run"),
-                           tuple(r for r in rules if r.action == "take" and r.first))
+                           tuple(r for r in rules if r.action == "take" and r.first), budget)
             for stage, rules in stages]
 
 
@@ -413,9 +424,9 @@ def _rules_again(blocks: list[Block], again: list[NeighbourRules]) -> None:
     live = [b for b in blocks if b.live]
     for rules in again:
         if rules.runs:
-            apply_rules(blocks, rules.runs, rules.stage)
+            apply_rules(blocks, rules.runs, rules.stage, rules.budget)
         if rules.windowed_takes:
-            apply_rules(live, rules.windowed_takes, rules.stage)
+            apply_rules(live, rules.windowed_takes, rules.stage, rules.budget)
 
 
 def _text_input(blocks: list[Block]) -> bool:

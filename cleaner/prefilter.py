@@ -32,6 +32,10 @@ except ImportError:  # pragma: no cover - Python < 3.11
 MIN_GATE_CHARS = 3
 # More alternatives than this: not worth a gate.
 MAX_GATE_KEYS = 24
+# A key is cut to this many characters: a text holding the whole literal holds its start, and a
+# longer key is no more selective. (It also keeps gating linear in a pattern's length: a rule
+# holding a 300,000-character literal once cost seconds per document in key building.)
+MAX_KEY_CHARS = 48
 # A pattern anchored at the text's start is gated by one `str.startswith` of all its keys: more
 # of them cost little there.
 MAX_START_KEYS = 64
@@ -49,22 +53,35 @@ _REPEATS = tuple(getattr(_C, name) for name in ("MAX_REPEAT", "MIN_REPEAT", "POS
 def _literal_starts(items: list, limit: int = MAX_GATE_KEYS) -> tuple[list[str], bool] | None:
     """The literal strings one of which every match of `items` starts with, and whether they are
     the whole match (every item was literal, so what follows `items` follows them directly);
-    None when there are none. Zero-width assertions (`^`, `\\b`, `$`) match no text: skipped."""
+    None when there are none. Zero-width assertions (`^`, `\\b`, `$`) match no text: skipped.
+    Starts are cut to MAX_KEY_CHARS (then they are not the whole match): the walk stops there,
+    so its cost does not grow with the pattern's length."""
     starts = [""]
+    run: list[str] = []          # literal characters read since `starts` was last extended
+
+    def joined() -> list[str]:
+        tail = "".join(run)
+        return [s + tail for s in starts]
+
     for op, av in items:
+        if min(len(s) for s in starts) + len(run) >= MAX_KEY_CHARS:
+            return [s[:MAX_KEY_CHARS] for s in joined()], False
         if op is _C.AT:
             continue
         if op is _C.LITERAL:
-            starts = [s + chr(av) for s in starts]
+            run.append(chr(av))
             continue
         sub = _group_starts(op, av, limit)
         if sub is None or len(sub[0]) * len(starts) > limit:
             break
-        starts = [s + b for s in starts for b in sub[0]]
+        starts = [s + b for s in joined() for b in sub[0]]
+        run = []
         if not sub[1]:
             break  # what follows depends on how the group ended: stop here
     else:
-        return (starts, True) if all(starts) else None
+        starts = joined()
+        return ([s[:MAX_KEY_CHARS] for s in starts], all(len(s) <= MAX_KEY_CHARS for s in starts)) if all(starts) else None
+    starts = [s[:MAX_KEY_CHARS] for s in joined()]
     return (starts, False) if all(starts) else None
 
 

@@ -18,6 +18,7 @@ import datetime as _dt
 import difflib
 import os
 import stat
+import time
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
@@ -30,19 +31,19 @@ import yaml
 
 from .article import CATEGORIES, META_FIELDS, Block, Label
 from .blocks import normalise_text
+from .backtrack import Unreadable, exponential_ambiguity
 from .prefilter import Gate, KeyScan, fold, gate
 from .errors import RuleError
 from .fileio import file_kind
 
-# A user's pattern may not take longer than this on one block (catastrophic backtracking).
+# A user's pattern may not take longer than this on one block (wall-clock seconds of one search).
 PATTERN_TIMEOUT_S = 0.25
-# A pattern is tried on these at load time; one that times out on them is rejected. The `regex`
-# engine answers nested quantifiers such as `(a+)+$` quickly on short lines but slows down
-# polynomially (0.16 s on 300 a's, over 3 s on 1,000), hence the 300-character probes; overlapping
-# alternatives such as `(a|aa)+$` are exponential and fail on the 40-character ones.
-BACKTRACK_PROBES: tuple[str, ...] = ("a" * 40 + "!", "ab" * 30 + "!", " " * 40 + "!", "1" * 40 + "x",
-                                     "a" * 300 + "!", "word " * 60 + "!", "1" * 300 + "x")
-PROBE_TIMEOUT_S = 0.05
+# All the user's patterns together may take this much CPU time per document (seconds, the thread's
+# CPU clock); once it is spent, the user rules not yet applied are skipped for that document, with
+# a warning naming them (MatchBudget). Shipped rules are vetted and not counted.
+USER_PATTERN_BUDGET_S = 1.0
+# A pattern longer than this is refused at load (a rule is a line's shape, not a copy of a text).
+MAX_PATTERN_CHARS = 10_000
 DEFAULT_MIN_RUN = 3
 # Fingerprints are looked for in this much of the document's start.
 FINGERPRINT_WINDOW = 200_000
@@ -213,10 +214,11 @@ class Rule:
             return False
         return self.search(text, lowered) is not None
 
-    def search(self, text: str, lowered: str | None = None) -> regex.Match | None:
+    def search(self, text: str, lowered: str | None = None, budget: MatchBudget | None = None) -> regex.Match | None:
         """The match of the first of the rule's patterns that matches `text`, or None. A pattern
         whose literal gate `text` does not pass is not searched: it cannot match. `lowered` is
-        the text folded by cleaner.prefilter.fold, when the caller has it."""
+        the text folded by cleaner.prefilter.fold, when the caller has it. A rule with a time
+        limit (a user's) counts its searches against `budget` (MatchBudget), when given."""
         for pattern, gate_, ignore_case in self.gated_patterns:
             if gate_ is not None:
                 if ignore_case:
@@ -227,7 +229,7 @@ class Rule:
                     hay = text
                 if not gate_.passes(hay):
                     continue  # the pattern cannot match: none of its keys is there
-            m = _run(pattern, text, self)
+            m = _run(pattern, text, self, budget)
             if m is not None:
                 return m
         return None
@@ -343,27 +345,80 @@ def url_host(url: str | None) -> str:
     return host.lower().rstrip(".")
 
 
-def _run(pattern: regex.Pattern, text: str, rule: Rule | None) -> regex.Match | None:
-    """`pattern.search(text)` within the rule's time limit (PATTERN_TIMEOUT_S without a rule).
-    A rule without a limit searches without the `timeout` argument: passing it, even as None,
-    costs more than a failed search of a short line."""
+def _run(pattern: regex.Pattern, text: str, rule: Rule | None, budget: MatchBudget | None = None) -> regex.Match | None:
+    """`pattern.search(text)` within the rule's time limit (PATTERN_TIMEOUT_S without a rule) and,
+    for a rule with a limit, within what is left of `budget`. A rule without a limit searches
+    without the `timeout` argument: passing it, even as None, costs more than a failed search of
+    a short line. Raises PatternTimeout, or OverBudget when the budget is spent."""
     timeout = PATTERN_TIMEOUT_S if rule is None else rule.timeout
     if timeout is None:
         return pattern.search(text)
+    if budget is None:
+        try:
+            return pattern.search(text, timeout=timeout)
+        except TimeoutError:
+            raise PatternTimeout(rule) from None
+    left = budget.left()
+    if left <= 0:
+        raise OverBudget(rule)
+    started = time.thread_time()
     try:
-        return pattern.search(text, timeout=timeout)
+        return pattern.search(text, timeout=min(timeout, left))
     except TimeoutError:
+        if left < timeout:
+            budget.spend_all()
+            raise OverBudget(rule) from None
         raise PatternTimeout(rule) from None
+    finally:
+        budget.spend(time.thread_time() - started)
 
 
-def _search(pattern: regex.Pattern, text: str, rule: Rule | None) -> bool:
-    return _run(pattern, text, rule) is not None
+def _search(pattern: regex.Pattern, text: str, rule: Rule | None, budget: MatchBudget | None = None) -> bool:
+    return _run(pattern, text, rule, budget) is not None
 
 
 class PatternTimeout(Exception):
     def __init__(self, rule: Rule | None):
         self.rule = rule
         super().__init__(f"pattern of rule {rule.id if rule else '?'} timed out")
+
+
+class OverBudget(PatternTimeout):
+    """The document's budget for the user's patterns (MatchBudget) is spent."""
+
+
+class MatchBudget:
+    """The CPU time (seconds of the thread's CPU clock) that the user's patterns (rules with a time
+    limit) may still take on one document, all rules and all passes together, and the user rules
+    skipped once it was spent. Made afresh for each document (cleaner.pipeline.clean); shipped
+    rules are not counted."""
+
+    def __init__(self, seconds: float = USER_PATTERN_BUDGET_S):
+        self.seconds = seconds
+        self.spent = 0.0
+        self.skipped: list[str] = []        # "rule 'ID' (SITE)" / "generic rule 'ID'", in order
+
+    def left(self) -> float:
+        return self.seconds - self.spent
+
+    def spend(self, seconds: float) -> None:
+        self.spent += seconds
+
+    def spend_all(self) -> None:
+        self.spent = max(self.spent, self.seconds)
+
+    def skip(self, rule: Rule, stage: str) -> None:
+        """Record a rule skipped for want of budget (once). `stage`: 'site' or 'generic'."""
+        name = f"{stage} rule '{rule.id}'"
+        if name not in self.skipped:
+            self.skipped.append(name)
+
+    def warnings(self) -> list[str]:
+        """One warning naming the skipped rules, or none."""
+        if not self.skipped:
+            return []
+        return [f"user rules timed out: their time budget ({self.seconds:g} s of CPU per document for all user "
+                f"patterns) was spent; skipped: {', '.join(self.skipped)}"]
 
 
 # ---------------------------------------------------------------- validation
@@ -397,19 +452,30 @@ def _closest(key: str, allowed: Iterable[str]) -> str | None:
 
 def compile_pattern(source: str, path: str, line: int | None, key: str, case_sensitive: bool = False,
                     rule_id: str | None = None) -> regex.Pattern:
-    """Compile a user's pattern; reject bad syntax and catastrophic backtracking (by probing)."""
+    """Compile a rule's pattern (the `regex` module, V0; ignoring case unless `case_sensitive`).
+
+    Raises RuleError (naming `path`, `line` and `key`) for bad syntax, a pattern longer than
+    MAX_PATTERN_CHARS, and a pattern that could backtrack catastrophically: one that can match a
+    text in exponentially many ways, decided from its structure (cleaner.backtrack), never by
+    timing it, so that the verdict is the same on any machine."""
     flags = regex.V0 | (0 if case_sensitive else regex.IGNORECASE)
     who = f"rule {rule_id!r}: " if rule_id else ""
+    shown = source if len(source) <= 80 else source[:60] + "..."
+    if len(source) > MAX_PATTERN_CHARS:
+        raise RuleError(f"{who}pattern '{shown}' is {len(source):,} characters long; at most {MAX_PATTERN_CHARS:,}",
+                        path=path, line=line, key=key)
     try:
         pattern = regex.compile(source, flags)
     except (regex.error, ValueError, OverflowError, RecursionError) as exc:
-        raise RuleError(f"{who}bad regular expression '{source}': {exc}", path=path, line=line, key=key) from None
-    for probe in BACKTRACK_PROBES:
-        try:
-            pattern.search(probe, timeout=PROBE_TIMEOUT_S)
-        except TimeoutError:
-            raise RuleError(f"{who}pattern '{source}' backtracks catastrophically (timed out on a "
-                            f"{len(probe)}-character test line)", path=path, line=line, key=key) from None
+        raise RuleError(f"{who}bad regular expression '{shown}': {exc}", path=path, line=line, key=key) from None
+    try:
+        catastrophic = exponential_ambiguity(source, ignore_case=not case_sensitive)
+    except Unreadable as exc:
+        raise RuleError(f"{who}pattern '{shown}' cannot be checked for catastrophic backtracking ({exc}); "
+                        "write it without regex-module-only syntax", path=path, line=line, key=key) from None
+    if catastrophic:
+        raise RuleError(f"{who}pattern '{shown}' backtracks catastrophically: a repeated part can match the same "
+                        "text in more than one way; make each repeat match one way", path=path, line=line, key=key)
     return pattern
 
 
@@ -896,45 +962,57 @@ class ApplyReport:
     timed_out: list[str] = field(default_factory=list)
 
 
-def apply_rules(blocks: list[Block], rules: Sequence[Rule], stage: str) -> ApplyReport:
+def apply_rules(blocks: list[Block], rules: Sequence[Rule], stage: str, budget: MatchBudget | None = None) -> ApplyReport:
     """Label the still-unlabelled blocks by each rule, in order. `stage` is 'site' or 'generic'.
 
     A rule whose pattern times out on a block is skipped whole: the labels it had already put
-    are taken back, and the report names it.
+    are taken back, and the report names it. With a `budget` (one per document), the user's
+    rules (those with a time limit) count their searches against it; once it is spent, the rule
+    searching then and every user rule after it are skipped whole, and the budget names them.
 
     The rules' literal gates are tested for all rules at once, block by block, and the line rules
     (drop_line, keep_line) are matched block by block (see _RulePlan): the labels are those of
-    applying the rules one after the other. Should a line rule's pattern time out there, the
-    rules are applied again one after the other, from the labels they started with."""
+    applying the rules one after the other. Should a line rule's pattern time out there (or the
+    budget run out), the rules are applied again one after the other, from the labels and the
+    budget they started with."""
     plan = _plan(tuple(rules))
     if not plan.line_timeouts:
-        return _apply_planned(blocks, plan, stage)
+        return _apply_planned(blocks, plan, stage, budget)
     before = [b.label for b in blocks]
+    spent, skipped = (budget.spent, len(budget.skipped)) if budget is not None else (0.0, 0)
     try:
-        return _apply_planned(blocks, plan, stage)
+        return _apply_planned(blocks, plan, stage, budget)
     except PatternTimeout:
         for b, label in zip(blocks, before):
             b.label = label
-        return _apply_in_order(blocks, rules, stage)
+        if budget is not None:
+            budget.spent = spent
+            del budget.skipped[skipped:]
+        return _apply_in_order(blocks, rules, stage, budget)
 
 
-def _apply_in_order(blocks: list[Block], rules: Sequence[Rule], stage: str) -> ApplyReport:
+def _apply_in_order(blocks: list[Block], rules: Sequence[Rule], stage: str, budget: MatchBudget | None = None) -> ApplyReport:
     """apply_rules one rule after the other, each rule matching blocks on its own."""
     report = ApplyReport()
     for rule in rules:
-        _apply_one(blocks, rule, stage, report, _matcher_of(rule))
+        _apply_one(blocks, rule, stage, report, _matcher_of(rule, budget), budget)
     return report
 
 
-def _apply_one(blocks: list[Block], rule: Rule, stage: str, report: ApplyReport, match: Matcher) -> None:
-    """Apply one rule; a rule that times out is taken back whole and named in the report."""
+def _apply_one(blocks: list[Block], rule: Rule, stage: str, report: ApplyReport, match: Matcher,
+               budget: MatchBudget | None = None) -> None:
+    """Apply one rule; a rule that times out is taken back whole and named in the report (in the
+    budget, when it is the budget that ran out)."""
     before = [b.label for b in blocks] if rule.timeout is not None else None
     try:
-        n = _APPLY[rule.action](blocks, rule, stage, match)
-    except PatternTimeout:
+        n = _APPLY[rule.action](blocks, rule, stage, match, budget)
+    except PatternTimeout as exc:
         for b, label in zip(blocks, before or ()):
             b.label = label
-        report.timed_out.append(rule.id)
+        if isinstance(exc, OverBudget) and budget is not None:
+            budget.skip(rule, stage)
+        else:
+            report.timed_out.append(rule.id)
         return
     if n:
         report.fired[rule.id] = report.fired.get(rule.id, 0) + n
@@ -945,10 +1023,10 @@ def _apply_one(blocks: list[Block], rule: Rule, stage: str, report: ApplyReport,
 Matcher = Callable[[int, Block], "regex.Match | None"]
 
 
-def _matcher_of(rule: Rule) -> Matcher:
+def _matcher_of(rule: Rule, budget: MatchBudget | None = None) -> Matcher:
     """The rule's matcher on its own: its gates and patterns, one block at a time."""
     def match(_: int, b: Block) -> regex.Match | None:
-        return rule.search(b.plain, b.lowered) if rule.admits(b.words) else None
+        return rule.search(b.plain, b.lowered, budget) if rule.admits(b.words) else None
     return match
 
 
@@ -1083,7 +1161,7 @@ class _RulePlan:
         return _Scans(tuple((_key_scan(tuple(gates.items()), at_start), folded)
                             for (folded, at_start), gates in sorted(scans.items())))
 
-    def first_line_match(self, b: Block, candidates: Candidates) -> int:
+    def first_line_match(self, b: Block, candidates: Candidates, budget: MatchBudget | None = None) -> int:
         """The index of the first line rule that matches the block, given its candidates;
         NO_MATCH when none does."""
         text = b.plain
@@ -1091,7 +1169,7 @@ class _RulePlan:
             if self.line[number]:
                 rule = self.rules[self.owner[number]]
                 pattern = self.patterns[number]
-                if (pattern.search(text) if rule.timeout is None else _run(pattern, text, rule)) is not None:
+                if (pattern.search(text) if rule.timeout is None else _run(pattern, text, rule, budget)) is not None:
                     return self.owner[number]
         return NO_MATCH
 
@@ -1115,9 +1193,10 @@ class _PlannedMatches:
     """One application of a plan to the blocks of a document: each block's candidates, computed
     the first time a rule asks, and the rules' matchers that read them."""
 
-    def __init__(self, plan: _RulePlan, blocks: list[Block]):
+    def __init__(self, plan: _RulePlan, blocks: list[Block], budget: MatchBudget | None = None):
         self.plan = plan
         self.blocks = blocks
+        self.budget = budget
         self._candidates: list[Candidates | None] = [None] * len(blocks)
 
     def candidates(self, index: int, b: Block) -> Candidates:
@@ -1132,7 +1211,7 @@ class _PlannedMatches:
         claimed: list[list[Block]] = [[] for _ in self.plan.rules]
         for i, b in enumerate(self.blocks):
             if b.label is None:
-                found = self.plan.first_line_match(b, self.candidates(i, b))
+                found = self.plan.first_line_match(b, self.candidates(i, b), self.budget)
                 if found != NO_MATCH:
                     claimed[found].append(b)
         return claimed
@@ -1151,25 +1230,25 @@ class _PlannedMatches:
                 if number >= end:
                     break
                 if number >= start:
-                    m = _run(plan.patterns[number], b.plain, rule)
+                    m = _run(plan.patterns[number], b.plain, rule, self.budget)
                     if m is not None:
                         return m
             return None
         return match
 
 
-def _apply_planned(blocks: list[Block], plan: _RulePlan, stage: str) -> ApplyReport:
+def _apply_planned(blocks: list[Block], plan: _RulePlan, stage: str, budget: MatchBudget | None = None) -> ApplyReport:
     """apply_rules with the rules' gates tested all at once and the line rules matched block by
     block (_RulePlan): each line rule labels the blocks it is the first line rule to match and
     that are still unlabelled when it comes (a rule of another kind before it may have labelled
     them); that is what applying the line rules one by one does, since a block matched by an
     earlier line rule got that rule's label."""
     report = ApplyReport()
-    matches = _PlannedMatches(plan, blocks)
+    matches = _PlannedMatches(plan, blocks, budget)
     claimed: list[list[Block]] | None = None   # computed when the first line rule comes
     for index, rule in enumerate(plan.rules):
         if rule.action not in LINE_ACTIONS:
-            _apply_one(blocks, rule, stage, report, matches.matcher(index))
+            _apply_one(blocks, rule, stage, report, matches.matcher(index), budget)
             continue
         if claimed is None:
             claimed = matches.first_line_matches()
@@ -1193,7 +1272,7 @@ def _label(rule: Rule, stage: str, reason: str) -> Label:
     return Label(keep=False, category=rule.category, rule=rule.id, reason=f"{stage} rule: {reason}")
 
 
-def _drop_line(blocks: list[Block], rule: Rule, stage: str, match: Matcher) -> int:
+def _drop_line(blocks: list[Block], rule: Rule, stage: str, match: Matcher, budget: MatchBudget | None = None) -> int:
     """Each block in the window that matches (drop_line, and keep_line: the label says which)."""
     n = 0
     for i, b in enumerate(_window(blocks, rule)):
@@ -1203,7 +1282,7 @@ def _drop_line(blocks: list[Block], rule: Rule, stage: str, match: Matcher) -> i
     return n
 
 
-def _drop_from(blocks: list[Block], rule: Rule, stage: str, match: Matcher) -> int:
+def _drop_from(blocks: list[Block], rule: Rule, stage: str, match: Matcher, budget: MatchBudget | None = None) -> int:
     """From a block matching the marker to the end, or through the next block matching `until`."""
     n, start, skip = 0, None, rule.skip_starts
     for i, b in enumerate(blocks):
@@ -1218,12 +1297,12 @@ def _drop_from(blocks: list[Block], rule: Rule, stage: str, match: Matcher) -> i
         if b.label is None:
             b.label = _label(rule, stage, "inside marked section")
             n += 1
-        if rule.until is not None and i > start and _search(rule.until, b.plain, rule):
+        if rule.until is not None and i > start and _search(rule.until, b.plain, rule, budget):
             start = None
     return n
 
 
-def _drop_run(blocks: list[Block], rule: Rule, stage: str, match: Matcher) -> int:
+def _drop_run(blocks: list[Block], rule: Rule, stage: str, match: Matcher, budget: MatchBudget | None = None) -> int:
     """Runs of at least `min_run` blocks matching (removed blocks in between do not break a run)."""
     n, run = 0, []
     for i, b in enumerate(blocks + [None]):  # type: ignore[list-item]
@@ -1240,7 +1319,7 @@ def _drop_run(blocks: list[Block], rule: Rule, stage: str, match: Matcher) -> in
     return n
 
 
-def _take(blocks: list[Block], rule: Rule, stage: str, match: Matcher) -> int:
+def _take(blocks: list[Block], rule: Rule, stage: str, match: Matcher, budget: MatchBudget | None = None) -> int:
     """Take a metadata field from the first matching block within `first` blocks; the blocks that
     match after it, anywhere, go too, as repeats (a date line above and below the article, a
     series name on each of its titles), so that cleaning the cleaned text finds none to take."""
