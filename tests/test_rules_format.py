@@ -262,14 +262,16 @@ def test_slow_user_rules_stop_at_the_documents_budget(tmp_path):
     assert budget_warning.startswith(f"user rules timed out: their time budget ({USER_PATTERN_BUDGET_S:g} s of CPU "
                                      "per document for all user patterns) was spent; skipped: site rule 'slow-")
     skipped = budget_warning.split("skipped: ")[1].split(", ")
-    timed_out = [w for w in article.warnings if w.endswith("(Slow Site) timed out and was skipped")]
-    # Every slow rule either timed out on its own or was skipped; the rules after them too.
-    assert len(skipped) + len(timed_out) == SLOW_RULES + 1 and skipped[-1] == "site rule 'slow-last'"
-    assert skipped and timed_out
+    timed_out = [w.split("'")[1] for w in article.warnings if w.endswith("(Slow Site) timed out and was skipped")]
+    # Every slow rule, and the rule after them, either timed out on its own or was skipped (once
+    # the budget is spent, every later pass over the document skips all the user's rules).
+    names = {f"slow-{i:02d}" for i in range(SLOW_RULES)} | {"slow-last"}
+    assert {name.split("'")[1] for name in skipped} | set(timed_out) == names
+    assert "site rule 'slow-last'" in skipped and len(skipped) == len(set(skipped))
     # Still a whole article: the skipped rules removed nothing, the generic rules and heuristics ran.
-    assert article.text and "Alpha line" in article.text and "Omega line" not in article.removed
+    assert "The Northbay Harbor Commission voted 4-1 on Tuesday night" in article.text
     assert not [r for r in article.removed if r.rule.startswith("slow-")]
-    assert any(r.category == "donation" for r in article.removed)      # "The Courier is reader-funded" (generic)
+    assert any(r.rule == "share-row" for r in article.removed)      # "Share on Facebook" (a shipped generic rule)
     assert json.loads(json.dumps(article.to_dict()))["warnings"] == article.warnings
 
 
