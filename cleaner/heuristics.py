@@ -535,6 +535,27 @@ def _edge_lines(blocks: list[Block], shapes: list[Shape | None], first: int, las
     return first, last
 
 
+def _stable_span(blocks: list[Block], shapes: list[Shape | None],
+                 span: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The span narrowed until it is the best span of its own blocks, judged as the cleaned text
+    shows them (isolation inside it, no neighbours outside): what cleaning the cleaned text finds.
+
+    Finding the span again with isolation judged inside the span before need not settle: the
+    rounds can swing between two spans (prose isolated inside one span has a prose neighbour
+    when the other is taken, and the other way round), and the last one of SPAN_ROUNDS_MAX is
+    then one whose own blocks, cleaned alone, have a smaller best span; a second pass removed
+    that difference (idempotence). Narrowing only, so it ends; a span that settled is unchanged."""
+    while span is not None:
+        first, last = span
+        values = span_values(blocks, shapes, True, inside=span)
+        inner = best_span(values[first:last + 1])
+        inner = (inner[0] + first, inner[1] + first) if inner is not None else None
+        if inner == span:
+            return span
+        span = inner
+    return span
+
+
 def label_outside_span(blocks: list[Block], shapes: list[Shape | None], isolated: bool = True,
                        soft_bottom: bool = True, edges: bool = True) -> tuple[int, int] | None:
     span = best_span(span_values(blocks, shapes, isolated))
@@ -548,6 +569,7 @@ def label_outside_span(blocks: list[Block], shapes: list[Shape | None], isolated
             if again == span:
                 break
             span = again
+        span = _stable_span(blocks, shapes, span)
     if span is None:
         return None
     first, last = span
