@@ -3,17 +3,56 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
-SHARED = ROOT.parent / "shared"
-BENCH = SHARED / "bench" / "aeb-dev"
 SAMPLE_NAMES = sorted(p.name[: -len(".txt")] for p in SAMPLES.glob("*.txt") if not p.name.endswith(".expected.txt"))
+# Small article pages written for the tests (invented sites, people and events): scraped text
+# (<name>.txt) and HTML (<name>.html, with the article's text in <name>.gold.txt); urls.json gives
+# each page's url. The suite needs nothing beside the repository.
+FIXTURE_PAGES = ROOT / "tests" / "fixtures" / "pages"
+
+
+def fixture_pages(suffix: str = ".txt") -> list[tuple[str, str, str]]:
+    """(name, text, url) of each fixture page whose file ends with `suffix` ('.txt' or '.html'),
+    sorted by name (gold files are not pages)."""
+    urls = json.loads((FIXTURE_PAGES / "urls.json").read_text(encoding="utf-8"))
+    paths = sorted(p for p in FIXTURE_PAGES.glob("*" + suffix) if not p.name.endswith(".gold.txt"))
+    return [(p.name[: -len(suffix)], p.read_text(encoding="utf-8"), urls[p.name[: -len(suffix)]]) for p in paths]
+
+
+def fixture_corpus(n: int) -> list[tuple[str, str, str | None]]:
+    """n documents (name, text, url or None): the fixture text pages, then the samples, and over
+    again from the start until there are n (a name is the page's, with the round after a second
+    time round: 'rail-strike~1')."""
+    base = fixture_pages(".txt") + [(name, (SAMPLES / f"{name}.txt").read_text(encoding="utf-8"), None)
+                                    for name in SAMPLE_NAMES]
+    return [(name + (f"~{i // len(base)}" if i >= len(base) else ""), text, url)
+            for i, (name, text, url) in ((i, base[i % len(base)]) for i in range(n))]
+
+
+_WORD = re.compile(r"\w+")
+
+
+def shingle_f1(gold: str, pred: str, n: int = 4) -> float:
+    """F1 of the n-word shingle multisets of two texts (the benchmark's measure, for one page)."""
+    def shingles(text: str) -> Counter:
+        words = _WORD.findall(text)
+        return Counter(tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1)))
+
+    g, p = shingles(gold), shingles(pred)
+    tp = sum((g & p).values())
+    if not tp:
+        return 0.0
+    precision, recall = tp / sum(p.values()), tp / sum(g.values())
+    return 2 * precision * recall / (precision + recall)
 
 
 def newsclean_command() -> list[str]:

@@ -14,16 +14,14 @@ import pytest
 
 from cleaner import clean
 
-from conftest import BENCH, SAMPLE_NAMES, SAMPLES, newsclean_command, run_cli
+from conftest import SAMPLE_NAMES, SAMPLES, fixture_corpus, newsclean_command, run_cli
 
-COPIES = 2          # the 88 benchmark renderings and the samples, twice: a few hundred documents
+COPIES = 2          # the fixture pages and the samples, over again to 90 documents, twice: 180 documents
+SOURCES = 90
 
 
 def _sources() -> list[tuple[str, str]]:
-    out = [(p.name[: -len(".context.txt")][:12], p.read_text(encoding="utf-8"))
-           for p in sorted(BENCH.glob("*.context.txt"))]
-    out += [(name, (SAMPLES / f"{name}.txt").read_text(encoding="utf-8")) for name in SAMPLE_NAMES]
-    return out
+    return [(name, text) for name, text, _ in fixture_corpus(SOURCES)]
 
 
 def _tree_digest(root: Path) -> dict[str, str]:
@@ -61,10 +59,8 @@ def jsonl_corpus(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("jsonl") / "corpus.jsonl"
     with path.open("w", encoding="utf-8") as fh:
         for copy in range(1):
-            for i, p in enumerate(sorted(BENCH.glob("*.context.txt"))):
-                meta = json.loads(p.with_name(p.name.replace(".context.txt", ".meta.json")).read_text())
-                fh.write(json.dumps({"id": f"{copy}-{i}", "url": meta.get("url"), "lang": "xx",
-                                     "body": p.read_text(encoding="utf-8")}) + "\n")
+            for i, (_, text, url) in enumerate(fixture_corpus(SOURCES)):
+                fh.write(json.dumps({"id": f"{copy}-{i}", "url": url, "lang": "xx", "body": text}) + "\n")
     return path
 
 
@@ -312,7 +308,7 @@ SITE_LINE = "The Vale Courier is read by people like you in Lower Vale every wee
 
 def _dedup_corpus(path: Path, order_seed: int | None) -> None:
     """Two hosts; the first one's pages carry SITE_LINE (in 60% of them), the second's do not."""
-    texts = [p.read_text(encoding="utf-8") for p in sorted(BENCH.glob("*.context.txt"))][:30]
+    texts = [text for _, text, _ in fixture_corpus(30)]
     rows = []
     for i, text in enumerate(texts):
         host = "valecourier.example" if i % 2 == 0 else "other.example"
@@ -365,7 +361,7 @@ def test_dedup_lines_is_the_same_for_any_jobs_and_input_order(tmp_path):
 
 def test_dedup_lines_in_a_folder_counts_per_top_folder(tmp_path):
     src = tmp_path / "in"
-    texts = [p.read_text(encoding="utf-8") for p in sorted(BENCH.glob("*.context.txt"))][:16]
+    texts = [text for _, text, _ in fixture_corpus(16)]
     for i, text in enumerate(texts):
         folder = src / ("vale" if i < 8 else "other")
         folder.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from distributed import Client, LocalCluster
 
 from cleaner.batch import DedupSettings
 from cleaner.dask_engine import clean_bag, common_lines_of
-from conftest import BENCH, SAMPLE_NAMES, SAMPLES, run_cli
+from conftest import SAMPLE_NAMES, SAMPLES, fixture_corpus, fixture_pages, run_cli
 
 N_DOCS = 12
 
@@ -24,9 +24,8 @@ def cluster():
 
 def _records() -> list[dict]:
     rows = []
-    for i, p in enumerate(sorted(BENCH.glob("*.context.txt"))[:N_DOCS]):
-        meta = json.loads(p.with_name(p.name.replace(".context.txt", ".meta.json")).read_text())
-        rows.append({"id": i, "url": meta.get("url"), "body": p.read_text(encoding="utf-8")})
+    for i, (_, text, url) in enumerate(fixture_corpus(N_DOCS)):
+        rows.append({"id": i, "url": url, "body": text})
     return rows
 
 
@@ -66,9 +65,9 @@ def test_folder_on_dask_equals_local_byte_for_byte(cluster, tmp_path):
     for name in SAMPLE_NAMES:
         (src / "samples").mkdir(parents=True, exist_ok=True)
         (src / "samples" / f"{name}.txt").write_bytes((SAMPLES / f"{name}.txt").read_bytes())
-    for p in sorted(BENCH.glob("*.html"))[:2]:
+    for name, html, _ in fixture_pages(".html")[:2]:
         (src / "pages").mkdir(parents=True, exist_ok=True)
-        (src / "pages" / p.name).write_bytes(p.read_bytes())
+        (src / "pages" / f"{name}.html").write_text(html, encoding="utf-8")
     (src / "pages" / "garbage.txt").write_bytes(b"\x00\x01\x02" * 100)
     local = run_cli("batch", str(src), str(tmp_path / "local"), "--jobs", "2", "--chunk-size", "3")
     dask = run_cli("batch", str(src), str(tmp_path / "dask"), "--engine", "dask", "--scheduler",
