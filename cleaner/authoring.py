@@ -21,8 +21,8 @@ from .blocks import dedup_key, plain
 from .errors import CleanerError, InputError, RuleError
 from .fileio import read_document
 from .pipeline import clean
-from .rules import (GENERIC_KEYS, SCHEMA_PATH, SITE_KEYS, RuleSet, SiteRules, SiteTest, _check_keys, _compile_rule,
-                    _Map, _Seq, compile_site, load_file, load_yaml)
+from .rules import (GENERIC_KEYS, MAX_LITERAL_CHARS, SCHEMA_PATH, SITE_KEYS, RuleSet, SiteRules, SiteTest, _check_keys,
+                    _compile_rule, _Map, _Seq, compile_site, load_file, load_yaml)
 
 # `rules new`: a removed line longer than this many words becomes a pattern on its first words only.
 NEW_PATTERN_MAX_WORDS = 12
@@ -182,12 +182,14 @@ def general_pattern(text: str) -> str:
 
 
 def line_pattern(text: str, *, max_words: int = NEW_PATTERN_MAX_WORDS) -> str:
-    """An anchored pattern for one line (the whole line, or the start of a long one), with years,
-    dates and counts generalised (general_pattern)."""
+    """An anchored pattern for one line (the whole line, or the start of a long one: its first
+    `max_words` words and at most MAX_LITERAL_CHARS characters, the longest literal a rule takes),
+    with years, dates and counts generalised (general_pattern)."""
     words = plain(text).split()
-    if len(words) <= max_words:
-        return "^" + general_pattern(" ".join(words)) + "$"
-    return "^" + general_pattern(" ".join(words[:max_words]))
+    start = " ".join(words[:max_words])[:MAX_LITERAL_CHARS]
+    if len(words) <= max_words and start == " ".join(words):
+        return "^" + general_pattern(start) + "$"
+    return "^" + general_pattern(start)
 
 
 def recurring_pattern(text: str) -> str:

@@ -366,6 +366,40 @@ def exponential_ambiguity(source: str, ignore_case: bool = False) -> bool:
     return _has_eda(auto)
 
 
+def longest_literal(source: str, ignore_case: bool = False) -> int:
+    """The length of the pattern's longest run of literal characters (in one branch, one group).
+    Raises Unreadable as `exponential_ambiguity` does."""
+    best = 0
+
+    def walk(items) -> None:
+        nonlocal best
+        run = 0
+        for op, av in items:
+            if op is _C.LITERAL:
+                run += 1
+                best = max(best, run)
+                continue
+            run = 0
+            if op is _C.SUBPATTERN:
+                walk(av[3])
+            elif op is _C.BRANCH:
+                for alt in av[1]:
+                    walk(alt)
+            elif op in _REPEATS or op is getattr(_C, "POSSESSIVE_REPEAT", None):
+                walk(av[2])
+            elif op is getattr(_C, "ATOMIC_GROUP", None):
+                walk(av)
+            elif op in (_C.ASSERT, _C.ASSERT_NOT):
+                walk(av[1])
+            elif op is _C.GROUPREF_EXISTS:
+                walk(av[1])
+                if av[2] is not None:
+                    walk(av[2])
+
+    walk(list(parse(source, ignore_case)))
+    return best
+
+
 def _has_eda(auto: _Automaton) -> bool:
     out: dict[int, list[tuple[int, int]]] = {}
     for a, b, tag in auto.edges:

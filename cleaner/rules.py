@@ -31,7 +31,7 @@ import yaml
 
 from .article import CATEGORIES, META_FIELDS, Block, Label
 from .blocks import normalise_text
-from .backtrack import Unreadable, exponential_ambiguity
+from .backtrack import Unreadable, exponential_ambiguity, longest_literal
 from .prefilter import Gate, KeyScan, fold, gate
 from .errors import RuleError
 from .fileio import file_kind
@@ -43,7 +43,11 @@ PATTERN_TIMEOUT_S = 0.25
 # a warning naming them (MatchBudget). Shipped rules are vetted and not counted.
 USER_PATTERN_BUDGET_S = 1.0
 # A pattern longer than this is refused at load (a rule is a line's shape, not a copy of a text).
-MAX_PATTERN_CHARS = 10_000
+MAX_PATTERN_CHARS = 5_000
+# ... and so is one holding a run of literal characters longer than this: the `regex` module's
+# search for a long literal that repeats itself ("ab ab ab ...") takes cubic time and does not
+# stop at its time limit (measured: 0.09 s for 500 characters, 0.64 s for 1,000, 2.2 s for 1,500).
+MAX_LITERAL_CHARS = 300
 DEFAULT_MIN_RUN = 3
 # Fingerprints are looked for in this much of the document's start.
 FINGERPRINT_WINDOW = 200_000
@@ -455,7 +459,8 @@ def compile_pattern(source: str, path: str, line: int | None, key: str, case_sen
     """Compile a rule's pattern (the `regex` module, V0; ignoring case unless `case_sensitive`).
 
     Raises RuleError (naming `path`, `line` and `key`) for bad syntax, a pattern longer than
-    MAX_PATTERN_CHARS, and a pattern that could backtrack catastrophically: one that can match a
+    MAX_PATTERN_CHARS or holding a literal longer than MAX_LITERAL_CHARS, and a pattern that could
+    backtrack catastrophically: one that can match a
     text in exponentially many ways, decided from its structure (cleaner.backtrack), never by
     timing it, so that the verdict is the same on any machine."""
     flags = regex.V0 | (0 if case_sensitive else regex.IGNORECASE)
@@ -470,9 +475,13 @@ def compile_pattern(source: str, path: str, line: int | None, key: str, case_sen
         raise RuleError(f"{who}bad regular expression '{shown}': {exc}", path=path, line=line, key=key) from None
     try:
         catastrophic = exponential_ambiguity(source, ignore_case=not case_sensitive)
+        literal = longest_literal(source, ignore_case=not case_sensitive)
     except Unreadable as exc:
         raise RuleError(f"{who}pattern '{shown}' cannot be checked for catastrophic backtracking ({exc}); "
                         "write it without regex-module-only syntax", path=path, line=line, key=key) from None
+    if literal > MAX_LITERAL_CHARS:
+        raise RuleError(f"{who}pattern '{shown}' holds {literal:,} literal characters in a row; at most "
+                        f"{MAX_LITERAL_CHARS:,} (match the start of the line)", path=path, line=line, key=key)
     if catastrophic:
         raise RuleError(f"{who}pattern '{shown}' backtracks catastrophically: a repeated part can match the same "
                         "text in more than one way; make each repeat match one way", path=path, line=line, key=key)

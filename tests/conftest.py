@@ -28,12 +28,12 @@ def fixture_pages(suffix: str = ".txt") -> list[tuple[str, str, str]]:
     return [(p.name[: -len(suffix)], p.read_text(encoding="utf-8"), urls[p.name[: -len(suffix)]]) for p in paths]
 
 
-def fixture_corpus(n: int) -> list[tuple[str, str, str | None]]:
-    """n documents (name, text, url or None): the fixture text pages, then the samples, and over
-    again from the start until there are n (a name is the page's, with the round after a second
-    time round: 'rail-strike~1')."""
+def fixture_corpus(n: int, samples: bool = True) -> list[tuple[str, str, str | None]]:
+    """n documents (name, text, url or None): the fixture text pages, then (with `samples`) the
+    samples, and over again from the start until there are n (a name is the page's, with the
+    round after a second time round: 'rail-strike~1'). The fixture pages are of no shipped site."""
     base = fixture_pages(".txt") + [(name, (SAMPLES / f"{name}.txt").read_text(encoding="utf-8"), None)
-                                    for name in SAMPLE_NAMES]
+                                    for name in (SAMPLE_NAMES if samples else ())]
     return [(name + (f"~{i // len(base)}" if i >= len(base) else ""), text, url)
             for i, (name, text, url) in ((i, base[i % len(base)]) for i in range(n))]
 

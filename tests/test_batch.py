@@ -308,7 +308,7 @@ SITE_LINE = "The Vale Courier is read by people like you in Lower Vale every wee
 
 def _dedup_corpus(path: Path, order_seed: int | None) -> None:
     """Two hosts; the first one's pages carry SITE_LINE (in 60% of them), the second's do not."""
-    texts = [text for _, text, _ in fixture_corpus(30)]
+    texts = [text for _, text, _ in fixture_corpus(30, samples=False)]   # no site rules: the line is the dedup's
     rows = []
     for i, text in enumerate(texts):
         host = "valecourier.example" if i % 2 == 0 else "other.example"
@@ -361,7 +361,7 @@ def test_dedup_lines_is_the_same_for_any_jobs_and_input_order(tmp_path):
 
 def test_dedup_lines_in_a_folder_counts_per_top_folder(tmp_path):
     src = tmp_path / "in"
-    texts = [text for _, text, _ in fixture_corpus(16)]
+    texts = [text for _, text, _ in fixture_corpus(16, samples=False)]
     for i, text in enumerate(texts):
         folder = src / ("vale" if i < 8 else "other")
         folder.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ from cleaner import RuleError, clean
 from cleaner.article import CATEGORIES, META_FIELDS
 from cleaner.authoring import run_site_tests
 from cleaner.cli import main
-from cleaner.rules import (ACTIONS, GENERIC_KEYS, HTML_KEYS, MAX_PATTERN_CHARS, PATTERN_TIMEOUT_S, RULE_KEYS, SCHEMA_PATH,
+from cleaner.rules import (ACTIONS, GENERIC_KEYS, HTML_KEYS, MAX_LITERAL_CHARS, MAX_PATTERN_CHARS, PATTERN_TIMEOUT_S, RULE_KEYS, SCHEMA_PATH,
                            SITE_KEYS, TEST_KEYS, USER_PATTERN_BUDGET_S, check_rules, load_file, load_ruleset)
 from cleaner.prefilter import MAX_KEY_CHARS, gate
 from conftest import ROOT, SAMPLES
@@ -215,12 +215,26 @@ def test_a_pattern_longer_than_the_limit_is_refused_naming_file_and_line(tmp_pat
         load_file(d / "long.yaml")
     assert str(err.value) == (f"{d / 'long.yaml'}:7: 'drop_line': rule 'long': pattern '{'x' * 60}...' is "
                               f"300,000 characters long; at most {MAX_PATTERN_CHARS:,}")
+    assert MAX_PATTERN_CHARS == 5_000
+
+
+def test_a_literal_longer_than_the_limit_is_refused(tmp_path):
+    """The regex module's search for a long literal repeating itself takes cubic time and does not
+    stop at its time limit: such literals are refused at load (the start of a line will do)."""
+    literal = "ab " * 200
+    text = f"site: Lit\nrules:\n  - id: lit\n    category: other\n    drop_line: '^(?:Read more|{literal})$'\n"
+    d = user_dir(tmp_path, ("lit.yaml", text))
+    with pytest.raises(RuleError) as err:
+        load_file(d / "lit.yaml")
+    assert str(err.value) == (f"{d / 'lit.yaml'}:5: 'drop_line': rule 'lit': pattern '^(?:Read more|{literal[:46]}...' "
+                              f"holds 600 literal characters in a row; at most {MAX_LITERAL_CHARS} (match the start of "
+                              "the line)")
 
 
 def test_a_long_literal_gets_a_gate_of_its_start(tmp_path):
     """Gates are cut to MAX_KEY_CHARS characters: building them reads no more of a long literal
     (it once read all of it, once per character: quadratic)."""
-    literal = " ".join(["Lorem ipsum"] * 90)     # 1,079 characters (fewer words than the article)
+    literal = " ".join(["Lorem ipsum"] * 24)     # 287 characters
     text = f"site: Lit\nhosts: [lit.example]\nrules:\n  - id: lit\n    category: other\n    drop_line: '^{literal}$'\n"
     d = user_dir(tmp_path, ("lit.yaml", text))
     [pattern] = load_file(d / "lit.yaml").rules[0].patterns
