@@ -36,7 +36,8 @@ from .prefilter import Gate, KeyScan, fold, gate
 from .errors import RuleError
 from .fileio import file_kind
 
-# A user's pattern may not take longer than this on one block (wall-clock seconds of one search).
+# A user's pattern may not take longer than this on one block (seconds of one search, as the regex
+# module counts them: CPU time, measured; on a loaded machine a search may take several times that).
 PATTERN_TIMEOUT_S = 0.25
 # All the user's patterns together may take this much CPU time per document (seconds, the thread's
 # CPU clock); once it is spent, the user rules not yet applied are skipped for that document, with
