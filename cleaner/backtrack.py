@@ -63,8 +63,9 @@ _REGEX_ESCAPES = ((re.compile(r"\\[pP]\{\^?Z[^}]*\}|\\[pP]Z"), r"\\s"), (re.comp
                   (re.compile(r"\\[mM]"), r"\\b"), (re.compile(r"\\[GK]"), ""))
 
 
-# The `regex` module's fuzzy matching (`(?:colour){e<=1}`): the stdlib parser reads it as literal
-# text; it is refused instead (its cost is not the automaton's).
+# The `regex` module's fuzzy matching (`(?:colour){e<=1}`): the stdlib parser would read it as
+# literal text; the check reads the pattern without it (exact matching's structure; what fuzzy
+# matching costs beyond that is bounded by the time limit and the budget of cleaner.rules).
 _FUZZY = re.compile(r"(?<!\\)\{[\d\s+*<=,.]*[eisd][\deisd\s+*<=,.]*\}")
 
 
@@ -335,9 +336,7 @@ def _branches_as_written():
 def parse(source: str, ignore_case: bool):
     """The stdlib parser's tree of a pattern written for the `regex` module (V0), its alternations
     as written. Raises Unreadable."""
-    if _FUZZY.search(source):
-        raise Unreadable("fuzzy matching is not allowed in rules")
-    text = source
+    text = _FUZZY.sub("", source)
     for pattern, replacement in _REGEX_ESCAPES:
         text = pattern.sub(replacement, text)
     try:
@@ -352,8 +351,8 @@ def exponential_ambiguity(source: str, ignore_case: bool = False) -> bool:
     docstring): a backtracking engine can then take exponential time on a failing text.
 
     Raises Unreadable when the pattern uses syntax the stdlib parser cannot read (the `regex`
-    module's fuzzy matching, nested sets, recursion, flags in the middle of the pattern), or is
-    too complex to check (more than MAX_PRODUCT_STATES pairs of states)."""
+    module's recursion and branch reset, flags in the middle of the pattern), or is too complex
+    to check (more than MAX_PRODUCT_STATES pairs of states)."""
     parsed = parse(source, ignore_case)
     items = list(parsed)
     case = ignore_case or bool(parsed.state.flags & re.IGNORECASE)
