@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 import threading
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -67,6 +68,19 @@ _REGEX_ESCAPES = ((re.compile(r"\\[pP]\{\^?Z[^}]*\}|\\[pP]Z"), r"\\s"), (re.comp
 # literal text; the check reads the pattern without it (exact matching's structure; what fuzzy
 # matching costs beyond that is bounded by the time limit and the budget of cleaner.rules).
 _FUZZY = re.compile(r"(?<!\\)\{[\d\s+*<=,.]*[eisd][\deisd\s+*<=,.]*\}")
+
+
+# Flags of the `regex` module alone: reverse (r: the same automaton read backwards, as ambiguous),
+# full case folding (f), best/enhanced match (b, e), POSIX (p), word boundaries (w), V0. Dropped
+# from a flag group before the stdlib parser reads it (V1, which changes what a set means, is not).
+_REGEX_FLAGS = re.compile(r"\(\?((?:[aiLmsux]|[rfbepw]|V0)*(?:-[imsx]+)?)([:)])")
+
+
+def _stdlib_flags(m: re.Match) -> str:
+    flags = re.sub(r"V0|[rfbepw]", "", m.group(1))
+    if m.group(2) == ")":
+        return f"(?{flags})" if flags.strip("-") else ""
+    return f"(?{flags}:" if flags else "(?:"
 
 
 class Unreadable(ValueError):
@@ -336,11 +350,12 @@ def _branches_as_written():
 def parse(source: str, ignore_case: bool):
     """The stdlib parser's tree of a pattern written for the `regex` module (V0), its alternations
     as written. Raises Unreadable."""
-    text = _FUZZY.sub("", source)
+    text = _REGEX_FLAGS.sub(_stdlib_flags, _FUZZY.sub("", source))
     for pattern, replacement in _REGEX_ESCAPES:
         text = pattern.sub(replacement, text)
     try:
-        with _branches_as_written():
+        with _branches_as_written(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # "possible nested set" (a POSIX class): read as written
             return _P.parse(text, re.IGNORECASE if ignore_case else 0)
     except (re.error, ValueError, OverflowError, RecursionError, TypeError) as exc:
         raise Unreadable(str(exc).split("\n")[0]) from None
