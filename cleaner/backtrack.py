@@ -112,6 +112,15 @@ class _Builder:
     def __init__(self, alphabet: str):
         self.alphabet = alphabet
         self.auto = _Automaton()
+        self.full = (1 << len(alphabet)) - 1
+        self.bits: dict[str, int] = {}        # character -> its bit
+        self.folded: dict[str, int] = {}      # character -> the bits of the characters equal to it without case
+        for bit, ch in enumerate(alphabet):
+            self.bits[ch] = 1 << bit
+            for variant in {ch, ch.lower(), ch.upper(), ch.casefold()}:
+                if len(variant) == 1:
+                    self.folded[variant] = self.folded.get(variant, 0) | 1 << bit
+        self.cache: dict[tuple, int] = {}
 
     # ------------------------------------------------------------ labels
 
@@ -123,12 +132,18 @@ class _Builder:
         return mask
 
     def label(self, op, av, ignore_case: bool) -> int:
-        if op is _C.LITERAL:
-            return self._mask(lambda c: len(c) == 1 and ord(c) == av, ignore_case)
-        if op is _C.NOT_LITERAL:
-            return self._mask(lambda c: not (len(c) == 1 and ord(c) == av), ignore_case)
+        if op in (_C.LITERAL, _C.NOT_LITERAL):
+            ch = chr(av)
+            same = (self.folded.get(ch, 0) | self.bits.get(ch, 0)) if ignore_case else self.bits.get(ch, 0)
+            return same if op is _C.LITERAL else self.full & ~same
         if op is _C.ANY:
-            return (1 << len(self.alphabet)) - 1
+            return self.full
+        key = (op, repr(av), ignore_case)
+        if key not in self.cache:
+            self.cache[key] = self._label(op, av, ignore_case)
+        return self.cache[key]
+
+    def _label(self, op, av, ignore_case: bool) -> int:
         if op is _C.IN:
             negate = bool(av) and av[0][0] is _C.NEGATE
             items = av[1:] if negate else av
