@@ -30,12 +30,21 @@ def fixture_pages(suffix: str = ".txt") -> list[tuple[str, str, str]]:
 
 def fixture_corpus(n: int, samples: bool = True) -> list[tuple[str, str, str | None]]:
     """n documents (name, text, url or None): the fixture text pages, then (with `samples`) the
-    samples, and over again from the start until there are n (a name is the page's, with the
-    round after a second time round: 'rail-strike~1'). The fixture pages are of no shipped site."""
+    samples, and over again from the start until there are n. From the second time round a page
+    ends with a correction line naming the round, so that no two documents are the same, and its
+    name carries the round: 'rail-strike~1'. The fixture pages are of no shipped site."""
     base = fixture_pages(".txt") + [(name, (SAMPLES / f"{name}.txt").read_text(encoding="utf-8"), None)
                                     for name in (SAMPLE_NAMES if samples else ())]
-    return [(name + (f"~{i // len(base)}" if i >= len(base) else ""), text, url)
-            for i, (name, text, url) in ((i, base[i % len(base)]) for i in range(n))]
+    out = []
+    for i in range(n):
+        name, text, url = base[i % len(base)]
+        rounds = i // len(base)
+        if rounds:
+            name += f"~{rounds}"
+            text = text.rstrip("\n") + (f"\nCorrection {rounds}: an earlier version of this story gave the wrong day "
+                                        "for one of the events it describes.\n")
+        out.append((name, text, url))
+    return out
 
 
 _WORD = re.compile(r"\w+")
