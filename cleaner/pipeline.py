@@ -459,6 +459,7 @@ def render(blocks: list[Block], meta, *, site: str | None, input_format: str, la
     kept = [b.text for b in blocks if b.live]
     removed = [Removed(text=b.text, category=b.label.category, rule=b.label.rule, reason=b.label.reason, line=b.line)
                for b in blocks if b.label is not None and b.label.removed]
-    return Article(text="\n\n".join(kept), title=meta.title, author=meta.author, date=meta.date,
+    return Article(text="\n\n".join(kept), title=meta.title, authors=list(meta.authors), author=meta.author,
+                   date=meta.date, datetime=meta.datetime, updated=meta.updated,
                    sitename=meta.sitename, tags=meta.tags, url=meta.url, removed=removed, site=site,
                    input_format=input_format, language=language, warnings=warnings, blocks=blocks)
