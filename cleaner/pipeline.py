@@ -392,7 +392,8 @@ def _judge(blocks: list[Block], ruled: list[Label | None], again: list[Neighbour
 
 @dataclass(frozen=True)
 class NeighbourRules:
-    """A stage's rules that depend on their neighbours: `drop_run`, and `take` with a window."""
+    """A stage's rules that depend on their neighbours: `drop_run`, and `take` with a window or
+    one that looks only above the article body (Rule.above_body)."""
 
     stage: str
     runs: tuple[Rule, ...]
@@ -402,14 +403,15 @@ class NeighbourRules:
 def _neighbour_rules(site_rules: SiteRules | None, generic: Sequence[Rule]) -> list[NeighbourRules]:
     stages = (("site", site_rules.rules if site_rules is not None else ()), ("generic", generic))
     return [NeighbourRules(stage, tuple(r for r in rules if r.action == "drop_run"),
-                           tuple(r for r in rules if r.action == "take" and r.first))
+                           tuple(r for r in rules if r.action == "take" and (r.first or r.above_body)))
             for stage, rules in stages]
 
 
 def _rules_again(blocks: list[Block], again: list[NeighbourRules]) -> None:
     """The rules that depend on their neighbours, once more after the heuristics, on what is left,
     as cleaning the cleaned text would see it (idempotence): `drop_run` (a removed repeat may have
-    split a run) and `take` with a window (`first: N` counts the blocks still in the article)."""
+    split a run) and `take` with a window (`first: N` counts the blocks still in the article) or
+    above the body (its start is the first prose paragraph still in the article)."""
     live = [b for b in blocks if b.live]
     for rules in again:
         if rules.runs:
