@@ -581,7 +581,10 @@ def _page_metadata(tree: HtmlElement, url: str | None) -> dict[str, Any]:
     if not doc.title:
         doc.title = extract_title(tree)
     if not doc.author:
-        doc.author = extract_author(tree)  # the byline in the page body
+        try:
+            doc.author = extract_author(tree)  # the byline in the page body
+        except Exception:  # noqa: BLE001 -- a failure here leaves the head's other values standing
+            doc.author = None
     if not doc.url:
         doc.url = extract_url(tree, url)
     params = set_date_params(extensive=EXTENSIVE_DATE_SEARCH)
