@@ -530,8 +530,8 @@ def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, Any]:
     - authors: the author split where trafilatura joined several ("A; B; C", e.g. a JSON-LD list);
     - date: htmldate's on the markup (YYYY-MM-DD): the day a reader of the page sees, which is
       not always the day of the declared moment as written (a UTC moment late in the evening);
-      but the declared publication day when htmldate's is the declared update's (it does so when
-      it cannot read the publication moment, e.g. one with milliseconds);
+      but the declared publication day when htmldate's is the declared update's because it
+      could not read the declared publication moment (HTMLDATE_UNREAD);
     - datetime (the declared publication moment with its offset, when it falls within
       MOMENT_MAX_DAYS_FROM_DATE of that date) and updated (the day of the last update, when
       there is a date): page_dates.
@@ -546,7 +546,8 @@ def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, Any]:
         metadata = {}
     dates = page_dates(tree)
     day = metadata.get("date")
-    if day and day == dates.get("updated") and dates.get("published", day) != day:
+    if day and day == dates.get("updated") and dates.get("published", day) != day \
+            and HTMLDATE_UNREAD.search(dates.get("published_raw", "")):
         day = metadata["date"] = dates["published"]  # htmldate took the update for the publication
     if day and _days_apart(dates.get("datetime", "")[:10], day) <= MOMENT_MAX_DAYS_FROM_DATE:
         metadata["datetime"] = dates["datetime"]
@@ -615,6 +616,9 @@ MODIFIED_META: tuple[str, ...] = ("article:modified_time", "og:article:modified_
 # A declared moment is the date's when their days are at most this far apart (the moment is
 # written in another zone than the reader's day: 2019-10-18T22:04:00Z on a page dated the 19th).
 MOMENT_MAX_DAYS_FROM_DATE = 1
+# A declared moment htmldate (1.11) does not read: a fraction of a second of three digits or more
+# (2023-03-14T07:05:00.000Z); it then reports the page's modification day as its date.
+HTMLDATE_UNREAD = re.compile(r"T\d{2}:\d{2}:\d{2}[.,]\d{3,}")
 # JSON-LD objects whose dates are the article's (a WebSite's or an Organization's are not).
 ARTICLE_TYPES = re.compile(r"(?:Article|BlogPosting|Posting|Report|WebPage)$")
 # An ISO 8601 moment with a time and a zone: 2020-10-19T17:42:00-04:00, ...T13:03:00.000Z.
@@ -628,8 +632,9 @@ def page_dates(tree: HtmlElement) -> dict[str, str]:
 
     Returns the keys it found: `datetime`, the publication moment as ISO 8601 with its UTC offset
     (2020-10-19T17:42:00-04:00; only when the page gives the time and the zone); `published`, its
-    day as written (YYYY-MM-DD, no shift to another zone); `updated`, the day of the last update
-    (YYYY-MM-DD). Malformed JSON-LD is skipped."""
+    day as written (YYYY-MM-DD, no shift to another zone) and `published_raw`, the value as the
+    page wrote it; `updated`, the day of the last update (YYYY-MM-DD). Malformed JSON-LD is
+    skipped."""
     published, modified = _json_ld_dates(tree)
     if published is None or modified is None:
         metas = _meta_values(tree)
@@ -641,7 +646,7 @@ def page_dates(tree: HtmlElement) -> dict[str, str]:
         out["datetime"] = moment
     day = _ISO_DAY.match(published) if published else None
     if day and _valid_day(day[1]):
-        out["published"] = day[1]
+        out["published"], out["published_raw"] = day[1], published
     day = _ISO_DAY.match(modified) if modified else None
     if day and _valid_day(day[1]):
         out["updated"] = day[1]

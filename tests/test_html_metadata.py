@@ -105,7 +105,7 @@ def test_page_dates_reads_the_articles_json_ld_before_meta_tags():
     website = '<script type="application/ld+json">{"@type": "WebSite", "datePublished": "2001-01-01T00:00:00Z"}</script>'
     tree = parse(page(website + JSON_LD + '<meta property="article:published_time" content="2022-01-01T00:00:00Z">'))
     assert page_dates(tree) == {"datetime": "2023-03-14T08:05:00+01:00", "published": "2023-03-14",
-                                "updated": "2023-03-15"}
+                                "published_raw": "2023-03-14T08:05:00+01:00", "updated": "2023-03-15"}
 
 
 def test_a_publication_moment_htmldate_cannot_read_is_not_replaced_by_the_update():
@@ -115,6 +115,7 @@ def test_a_publication_moment_htmldate_cannot_read_is_not_replaced_by_the_update
 <meta property="article:modified_time" content="2023-03-16T09:00:00Z">"""
     a = clean(page(head))
     assert (a.date, a.updated) == ("2023-03-14", "2023-03-16")
+
 
 
 @pytest.mark.parametrize("value, expected", [
