@@ -14,7 +14,8 @@ and each field is compared with the set's reference (issue #13's comparison):
           is at least half the longer;
   author  every word of the reference's author is a word of the output's author;
   date    the same day (YYYY-MM-DD).
-A rate is over the pages whose reference has the field; a missing output is a miss.
+A rate is over the pages whose reference has the field (the matches in brackets); a missing
+output is a miss.
 
 References: tfdev: `gold_metadata` (people's annotations; ../shared/bench/tfdev.md); aeb-dev:
 silver from the pages' markup (scripts/silver_aeb.py, made into bench-out/aeb-silver.json when
@@ -181,8 +182,8 @@ def table(set_name: str, results: list[Page]) -> str:
         if not judged:
             lines.append(f"| {f} | 0 | - | - | - |")
             continue
-        rates = [sum(m[s] for m in judged) / len(judged) for s in SYSTEMS]
-        lines.append(f"| {f} | {len(judged)} | " + " | ".join(f"{x:.2f}" for x in rates) + " |")
+        hits = [sum(m[s] for m in judged) for s in SYSTEMS]
+        lines.append(f"| {f} | {len(judged)} | " + " | ".join(f"{h / len(judged):.3f} ({h})" for h in hits) + " |")
     return "\n".join(lines)
 
 
