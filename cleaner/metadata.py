@@ -220,14 +220,21 @@ def split_tags(value: str) -> list[str]:
 
 def collect(blocks: Iterable[Block], *, url: str | None, site_metadata: Mapping[str, Any] = (),
             extracted: Mapping[str, Any] | None = None) -> Metadata:
-    """Merge, in order of trust: the caller's url; site literals; labelled blocks; extractor's."""
+    """Merge, in order of trust: the caller's url; site literals; labelled blocks; extractor's.
+    The headline detector's title (TITLE_RULE, a guess from the text's shape) yields to the
+    title an HTML page declares (`extracted`)."""
     meta = Metadata(url=url)
     taken: dict[str, str] = {}
+    guessed: set[str] = set()
     for b in blocks:
         if b.label is not None and b.label.field and b.label.value is not None and b.label.field not in taken:
             taken[b.label.field] = b.label.value
+            if b.label.rule == TITLE_RULE:
+                guessed.add(b.label.field)
     site = dict(site_metadata)
     extracted = dict(extracted or {})
+    if "title" in guessed and extracted.get("title"):
+        del taken["title"]  # the page's declared title (HTML) over the headline detector's guess
     for name in ("title", "sitename"):
         value = site.get(name) or taken.get(name) or extracted.get(name)
         setattr(meta, name, _tidy(value) if isinstance(value, str) else None)

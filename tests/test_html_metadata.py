@@ -130,3 +130,19 @@ def test_a_publication_moment_htmldate_cannot_read_is_not_replaced_by_the_update
 ])
 def test_iso_moment(value, expected):
     assert iso_moment(value) == expected
+
+
+def test_the_pages_declared_title_wins_over_the_headline_detectors_guess():
+    # On a page cleaned from its visible text, the headline detector may take a byline or a
+    # section line for the headline; the title the page declares is the title.
+    from cleaner.article import Block, Label
+    from cleaner.metadata import TITLE_RULE, collect
+
+    guess = Block(text="by Cheryl Moss", label=Label(keep=False, category="metadata", rule=TITLE_RULE,
+                                                     field="title", value="by Cheryl Moss"))
+    declared = {"title": "Ferry timetable changes approved"}
+    assert collect([guess], url=None, extracted=declared).title == "Ferry timetable changes approved"
+    assert collect([guess], url=None).title == "by Cheryl Moss"            # text: the guess is all there is
+    ruled = Block(text="Ferry Watch: Board approves", label=Label(
+        keep=False, category="metadata", rule="fw-title", field="title", value="Ferry Watch: Board approves"))
+    assert collect([ruled], url=None, extracted=declared).title == "Ferry Watch: Board approves"  # a site rule's take
