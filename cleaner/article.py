@@ -140,8 +140,14 @@ class Article:
         text (str): the article's body, its kept blocks in input order joined by blank lines
             ("\n\n"); "" when nothing is kept (empty input, or all boilerplate).
         title (str | None): the headline.
-        author (str | None): the byline's name(s), without "By".
+        authors (list[str]): the people the byline or the page names, in its order (an agency
+            or staff credit when it names no person); [] when none.
+        author (str | None): the authors joined by "; " (as trafilatura writes it), or None.
         date (str | None): the publication date, ISO 8601 "YYYY-MM-DD".
+        datetime (str | None): the publication moment in full ISO 8601 with its UTC offset
+            ("2019-03-12T09:41:00-07:00") when the document gives the time and the zone, else None.
+        updated (str | None): the day of the last update, "YYYY-MM-DD", when the document gives
+            one, else None.
         sitename (str | None): the publication's name (from the site file or the page).
         tags (list[str]): the page's tags or keywords (HTML), else [].
         url (str | None): the URL given to clean(), or the page's canonical URL (HTML).
@@ -163,6 +169,9 @@ class Article:
     title: str | None = None
     author: str | None = None
     date: str | None = None
+    authors: list[str] = field(default_factory=list)
+    datetime: str | None = None
+    updated: str | None = None
     sitename: str | None = None
     tags: list[str] = field(default_factory=list)
     url: str | None = None
@@ -186,7 +195,10 @@ class Article:
             "text": self.text,
             "title": self.title,
             "author": self.author,
+            "authors": list(self.authors),
             "date": self.date,
+            "datetime": self.datetime,
+            "updated": self.updated,
             "sitename": self.sitename,
             "tags": list(self.tags),
             "url": self.url,

@@ -48,12 +48,25 @@ _MENU = re.compile(r"^[^|•·/:]{1,30}(?:\s*(?:\||•|·|::|/)\s*[^|•·/:]{1,
 
 @dataclass
 class Metadata:
+    """The metadata of one document (see cleaner.article.Article for each field's format)."""
+
     title: str | None = None
-    author: str | None = None
+    authors: list[str] = field(default_factory=list)
     date: str | None = None
+    datetime: str | None = None
+    updated: str | None = None
     sitename: str | None = None
     tags: list[str] = field(default_factory=list)
     url: str | None = None
+
+    @property
+    def author(self) -> str | None:
+        """The authors joined by "; " (None when there are none)."""
+        return AUTHOR_JOIN.join(self.authors) or None
+
+
+# Several authors are written joined by this (as trafilatura writes them).
+AUTHOR_JOIN = "; "
 
 
 def _slug_words(url: str | None) -> list[str]:
@@ -207,19 +220,34 @@ def split_tags(value: str) -> list[str]:
 
 def collect(blocks: Iterable[Block], *, url: str | None, site_metadata: Mapping[str, Any] = (),
             extracted: Mapping[str, Any] | None = None) -> Metadata:
-    """Merge, in order of trust: the caller's url; site literals; labelled blocks; extractor's."""
+    """Merge, in order of trust: the caller's url; site literals; labelled blocks; extractor's.
+    The headline detector's title (TITLE_RULE, a guess from the text's shape) yields to the
+    title an HTML page declares (`extracted`)."""
     meta = Metadata(url=url)
     taken: dict[str, str] = {}
+    guessed: set[str] = set()
     for b in blocks:
         if b.label is not None and b.label.field and b.label.value is not None and b.label.field not in taken:
             taken[b.label.field] = b.label.value
+            if b.label.rule == TITLE_RULE:
+                guessed.add(b.label.field)
     site = dict(site_metadata)
     extracted = dict(extracted or {})
-    for name in ("title", "author", "sitename"):
+    if "title" in guessed and extracted.get("title"):
+        del taken["title"]  # the page's declared title (HTML) over the headline detector's guess
+    for name in ("title", "sitename"):
         value = site.get(name) or taken.get(name) or extracted.get(name)
         setattr(meta, name, _tidy(value) if isinstance(value, str) else None)
-    raw_date = site.get("date") or taken.get("date") or extracted.get("date")
-    meta.date = parse_date(str(raw_date)) if raw_date else None
+    author = site.get("author") or taken.get("author")
+    found = [author] if author else extracted.get("authors") or ([extracted["author"]] if extracted.get("author") else [])
+    meta.authors = [a for a in (_tidy(str(x)) for x in found) if a]
+    raw_date = site.get("date") or taken.get("date")
+    if raw_date:
+        meta.date = parse_date(str(raw_date))
+    elif extracted.get("date"):  # the page's dates (HTML): the day, the moment, the last update
+        meta.date = parse_date(str(extracted["date"]))
+        meta.datetime = extracted.get("datetime") or None
+        meta.updated = extracted.get("updated") or None
     tags = site.get("tags") or taken.get("tags") or extracted.get("tags") or []
     meta.tags = split_tags(tags) if isinstance(tags, str) else [str(t) for t in tags if str(t).strip()]
     meta.url = url or taken.get("url") or extracted.get("url")

@@ -400,8 +400,9 @@ def _judge(blocks: list[Block], ruled: list[Label | None], again: list[Neighbour
 
 @dataclass(frozen=True)
 class NeighbourRules:
-    """A stage's rules that depend on their neighbours: `drop_run`, and `take` with a window; and
-    the document's budget for the user's patterns (cleaner.rules.MatchBudget)."""
+    """A stage's rules that depend on their neighbours: `drop_run`, and `take` with a window or
+    one that looks only above the article body (Rule.above_body); and the document's budget for
+    the user's patterns (cleaner.rules.MatchBudget)."""
 
     stage: str
     runs: tuple[Rule, ...]
@@ -413,14 +414,15 @@ def _neighbour_rules(site_rules: SiteRules | None, generic: Sequence[Rule],
                      budget: MatchBudget | None = None) -> list[NeighbourRules]:
     stages = (("site", site_rules.rules if site_rules is not None else ()), ("generic", generic))
     return [NeighbourRules(stage, tuple(r for r in rules if r.action == "drop_run"),
-                           tuple(r for r in rules if r.action == "take" and r.first), budget)
+                           tuple(r for r in rules if r.action == "take" and (r.first or r.above_body)), budget)
             for stage, rules in stages]
 
 
 def _rules_again(blocks: list[Block], again: list[NeighbourRules]) -> None:
     """The rules that depend on their neighbours, once more after the heuristics, on what is left,
     as cleaning the cleaned text would see it (idempotence): `drop_run` (a removed repeat may have
-    split a run) and `take` with a window (`first: N` counts the blocks still in the article)."""
+    split a run) and `take` with a window (`first: N` counts the blocks still in the article) or
+    above the body (its start is the first prose paragraph still in the article)."""
     live = [b for b in blocks if b.live]
     for rules in again:
         if rules.runs:
@@ -470,6 +472,7 @@ def render(blocks: list[Block], meta, *, site: str | None, input_format: str, la
     kept = [b.text for b in blocks if b.live]
     removed = [Removed(text=b.text, category=b.label.category, rule=b.label.rule, reason=b.label.reason, line=b.line)
                for b in blocks if b.label is not None and b.label.removed]
-    return Article(text="\n\n".join(kept), title=meta.title, author=meta.author, date=meta.date,
+    return Article(text="\n\n".join(kept), title=meta.title, authors=list(meta.authors), author=meta.author,
+                   date=meta.date, datetime=meta.datetime, updated=meta.updated,
                    sitename=meta.sitename, tags=meta.tags, url=meta.url, removed=removed, site=site,
                    input_format=input_format, language=language, warnings=warnings, blocks=blocks)

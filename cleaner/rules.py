@@ -68,6 +68,7 @@ ACTIONS: tuple[str, ...] = ("drop_line", "drop_from", "drop_between", "drop_run"
 # Options that only mean something with some actions: anywhere else they are an error.
 ACTION_OPTIONS: dict[str, tuple[str, ...]] = {
     "until": ("drop_from",), "min_run": ("drop_run",), "pattern": ("take",), "remove": ("take",),
+    "anywhere": ("take",),
 }
 # The category a `keep_line` rule may give besides the closed list.
 KEEP_CATEGORY = "body"
@@ -75,7 +76,7 @@ KEEP_CATEGORY = "body"
 RULE_KEYS: dict[str, tuple[type, ...]] = {
     "id": (str,), "category": (str,), "drop_line": (str, list), "drop_from": (str,),
     "until": (str,), "drop_between": (list,), "drop_run": (str, list), "keep_line": (str, list),
-    "take": (str,), "pattern": (str, list), "remove": (bool,), "max_words": (int,),
+    "take": (str,), "pattern": (str, list), "remove": (bool,), "anywhere": (bool,), "max_words": (int,),
     "min_words": (int,), "min_run": (int,), "first": (int,), "case_sensitive": (bool,),
     "note": (str,),
 }
@@ -97,6 +98,16 @@ META_VALUE_TYPES: dict[str, tuple[type, ...]] = {
     "title": (str,), "author": (str,), "date": (str, _dt.date), "sitename": (str,), "tags": (list, str),
     "url": (str,), "dateline": (str,),
 }
+# The header fields: a `take` rule for one of them looks only above the article body (unless it
+# says `anywhere: true`), neither its first block nor its repeats inside or below the body: a
+# subheading with commas is not the tags line, the related headlines under the article are not
+# its title (docs/rules.md, "Where take rules look").
+HEADER_FIELDS: frozenset[str] = frozenset({"title", "author", "date", "dateline", "tags", "sitename"})
+# The article body has started at its first prose paragraph: the first block still in the body
+# (unlabelled, or labelled to keep) of at least BODY_START_MIN_WORDS words whose text ends like a
+# sentence (BODY_START_END). See body_start().
+BODY_START_MIN_WORDS = 25
+BODY_START_END = regex.compile(r"[.!?…][\'\"”’»)\]]*$")
 # Numeric options and their smallest allowed value.
 MIN_VALUES: dict[str, int] = {"max_words": 0, "min_words": 0, "min_run": 1, "first": 1}
 
@@ -199,6 +210,7 @@ class Rule:
     min_words: int | None = None
     min_run: int = DEFAULT_MIN_RUN
     first: int | None = None
+    anywhere: bool = False      # take: also inside and below the article body (HEADER_FIELDS)
     source: str = ""            # file:line, for messages
     note: str | None = None
     # Time limit of one search. Shipped rules are vetted (probed at load, tested) and run without
@@ -243,6 +255,12 @@ class Rule:
     def gated_patterns(self) -> tuple[tuple[regex.Pattern, Gate | None, bool], ...]:
         """Each pattern with its literal gate (cleaner.prefilter), computed once per rule."""
         return tuple((p, gate(p), bool(p.flags & regex.IGNORECASE)) for p in self.patterns)
+
+    @property
+    def above_body(self) -> bool:
+        """True for a `take` rule that looks only above the article body (see body_start): one
+        for a header field (HEADER_FIELDS) that does not say `anywhere: true`."""
+        return self.action == "take" and self.field in HEADER_FIELDS and not self.anywhere
 
     def matches_block(self, b: Block) -> bool:
         return self.matches(b.plain, b.words, b.lowered)
@@ -542,7 +560,8 @@ def _compile_rule(data: Any, path: str, line: int, seen: dict[str, int]) -> Rule
     cs = bool(data.get("case_sensitive", False))
     common: dict[str, Any] = dict(id=rule_id, category=category, action=action, source=f"{path}:{data.line}",
                                   max_words=data.get("max_words"), min_words=data.get("min_words"),
-                                  first=data.get("first"), remove=data.get("remove", True), note=data.get("note"))
+                                  first=data.get("first"), remove=data.get("remove", True), note=data.get("note"),
+                                  anywhere=data.get("anywhere", False))
     if action in ("drop_line", "keep_line", "drop_run"):
         pats = _patterns(data[action], path, ln[action], action, cs, rule_id)
         return Rule(patterns=pats, min_run=data.get("min_run", DEFAULT_MIN_RUN), **common)
@@ -1329,14 +1348,26 @@ def _drop_run(blocks: list[Block], rule: Rule, stage: str, match: Matcher, budge
     return n
 
 
+def body_start(blocks: Sequence[Block]) -> int:
+    """Index of the block at which the article body has started, as the labels stand: the first
+    block still in the body (unlabelled, or labelled to keep) of at least BODY_START_MIN_WORDS
+    words that ends like a sentence; len(blocks) when there is none."""
+    for i, b in enumerate(blocks):
+        if b.words >= BODY_START_MIN_WORDS and b.live and BODY_START_END.search(b.text):
+            return i
+    return len(blocks)
+
+
 def _take(blocks: list[Block], rule: Rule, stage: str, match: Matcher, budget: MatchBudget | None = None) -> int:
     """Take a metadata field from the first matching block within `first` blocks; the blocks that
-    match after it, anywhere, go too, as repeats (a date line above and below the article, a
-    series name on each of its titles), so that cleaning the cleaned text finds none to take."""
+    match after it go too, as repeats (a date line above and below the article, a series name on
+    each of its titles), so that cleaning the cleaned text finds none to take. A rule for a header
+    field (Rule.above_body) neither takes nor repeats at or below the body's start (body_start)."""
     window = len(_window(blocks, rule))
+    end = body_start(blocks) if rule.above_body else len(blocks)
     n_taken = 0
     for i, b in enumerate(blocks):
-        if n_taken == 0 and i >= window:
+        if n_taken == 0 and i >= window or i >= end:
             break
         if b.label is not None:
             continue

@@ -21,7 +21,8 @@ def test_article_fields_and_to_dict():
         "Differences remain with Russia on missile defense: US", "Staff Writers", "2008-03-27", "Military Space News")
     assert a.url == "https://www.spacewar.com/reports/Differences_remain_999.html"
     d = a.to_dict()
-    assert list(d)[:8] == ["text", "title", "author", "date", "sitename", "tags", "url", "site"]
+    assert list(d)[:11] == ["text", "title", "author", "authors", "date", "datetime", "updated", "sitename", "tags",
+                            "url", "site"]
     assert d["text"] == a.text and d["removed"][0] == a.removed[0].to_dict()
     assert a.removed_counts()["related"] >= 30
 

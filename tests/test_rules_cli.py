@@ -71,7 +71,7 @@ def test_rules_show(tmp_path):
     assert "hosts: themoscowtimes.com" in out
     for rule in load_ruleset().site_named("The Moscow Times").rules:
         assert f"  {rule.id} " in out
-    assert "tests (1):" in out and "samples/moscowtimes.txt" in out
+    assert "tests (2):" in out and "samples/moscowtimes.txt" in out and "samples/second/moscowtimes.txt" in out
 
 
 def test_list_and_show_include_user_rules(workdir):
