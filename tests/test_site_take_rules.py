@@ -26,7 +26,7 @@ fingerprints: ["re:(?m)^Ferry Watch: "]
 rules:
   - id: fw-tags
     take: tags
-    pattern: '^(?P<value>[^,.:;!?]{2,40}(?:,\\s*[^,.:;!?]{2,40}){1,15})$'
+    pattern: '^(?P<value>[^,.:;!?]{2,40}(?:, ?[^,.:;!?\\s][^,.:;!?]{1,39}){1,15})$'
     case_sensitive: true
     first: 3
   - id: fw-title
