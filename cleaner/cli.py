@@ -154,10 +154,12 @@ def rule_options(f):
               help="Text and markdown: YAML front matter (title, author, date, site, URL, ...) before the body.")
 @click.option("--explain", "show_explain", is_flag=True,
               help="Show every block: kept or removed, category, rule (with --format json: a 'blocks' list).")
+@click.option("--model", "use_model", is_flag=True,
+              help="Let the fitted block model relabel what the heuristics decided (docs/model.md).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 def clean_command(source: str, url: str | None, site: str | None, no_site_rules: bool, rules_dirs: tuple[str, ...],
                   fmt: str, pretty: bool, input_format: str, with_metadata: bool, show_explain: bool,
-                  output: str | None) -> None:
+                  use_model: bool, output: str | None) -> None:
     """Clean one article: a file, an http(s) URL (fetched), or '-' (the default) for standard input."""
     name = "<stdin>" if source == "-" else source
     try:
@@ -170,7 +172,8 @@ def clean_command(source: str, url: str | None, site: str | None, no_site_rules:
             url = url or source
         else:
             data = read_document(source)
-        options = Options(site_rules=not no_site_rules, rules_dirs=tuple(rules_dirs), input_format=input_format)  # type: ignore[arg-type]
+        options = Options(site_rules=not no_site_rules, rules_dirs=tuple(rules_dirs), input_format=input_format,  # type: ignore[arg-type]
+                          model=use_model)
         article = clean(data, url=url, site=site, options=options, source=name)
     except CleanerError as exc:
         fail(exc)

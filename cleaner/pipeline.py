@@ -68,6 +68,9 @@ class Options:
     heuristics: bool = True
     common_lines: frozenset[str] = frozenset()
     heuristics_off: frozenset[str] = frozenset()
+    # True: the fitted block model (cleaner/model.py, docs/model.md) relabels what the heuristics
+    # decided, after them. Off by default: see docs/model.md for the measured figures.
+    model: bool = False
 
     def __post_init__(self) -> None:
         for name in ("site_rules", "heuristics"):
@@ -163,6 +166,11 @@ def clean(document: str | bytes, *, url: str | None = None, site: str | None = N
 
     budget = MatchBudget()  # this document's time for the user's patterns, all passes together
     lang, labelling = label_in_its_language(blocks, site_rules, rules, opts, url, skip, budget)
+    if opts.model and opts.heuristics:
+        from .model_stage import label_with_model  # imported lazily: numpy model only when asked for
+
+        label_with_model(blocks, lang, lambda fresh: label_in_its_language(fresh, labelling.site_rules, rules,
+                                                                           opts, url, skip, budget)[0])
     applied = labelling.site_rules
     meta = collect(blocks, url=url or extracted.get("url"),
                    site_metadata=dict(applied.metadata) if applied else {}, extracted=extracted)

@@ -15,6 +15,9 @@ baseline (the rendering unchanged, written to `<out>/asis-<rendering>/`).
               named heuristic (`cleaner.heuristics.SWITCHES`) switched off, and print the change.
 --seeds       also run ../shared/bench/score_seeds.py on the samples with --no-site-rules.
 --per-doc     list the documents whose strict F1 is furthest below the as-is text.
+--set NAME    aeb-dev (default), dev2-check, dev2-dev (pages in --data, default /work/data/dev2/<part>;
+              one line per data set too) or tfdev (page.txt, snippet F1 by score_snippets.py).
+--model       clean with the fitted block model (Options.model; docs/model.md).
 """
 from __future__ import annotations
 
@@ -62,6 +65,8 @@ class Doc:
     id: str
     url: str | None
     gold: str
+    group: str = ""                      # the data set (dev2's meta.json `set`)
+    snippets: tuple[tuple[str, ...], tuple[str, ...]] | None = None   # tfdev: (with, without)
 
 
 def load_docs(gold_dir: Path) -> list[Doc]:
@@ -69,9 +74,40 @@ def load_docs(gold_dir: Path) -> list[Doc]:
     for path in sorted(gold_dir.glob("*.gold.txt")):
         doc_id = path.name[: -len(".gold.txt")]
         meta_path = gold_dir / f"{doc_id}.meta.json"
-        url = json.loads(meta_path.read_text(encoding="utf-8")).get("url") if meta_path.exists() else None
-        docs.append(Doc(doc_id, url, path.read_text(encoding="utf-8")))
+        meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+        docs.append(Doc(doc_id, meta.get("url"), path.read_text(encoding="utf-8"), meta.get("set", "")))
     return docs
+
+
+def load_snippet_docs(data_dir: Path) -> list[Doc]:
+    """tfdev's pages: `<id>.json` with `with` / `without` snippets (score_snippets.py's format)."""
+    docs = []
+    for path in sorted(data_dir.glob("*.json")):
+        if path.name == "manifest.json":
+            continue
+        item = json.loads(path.read_text(encoding="utf-8"))
+        docs.append(Doc(item["id"], item.get("url"), "", "tfdev", (tuple(item["with"]), tuple(item["without"]))))
+    return docs
+
+
+def load_module(path: Path, name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        sys.exit(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def snippet_f1(snippets: ModuleType, docs: list[Doc], preds: dict[str, str]) -> tuple[float, float, float]:
+    """(F1, precision, recall) of the snippet metric, micro-averaged over the documents' snippets."""
+    tot = [0, 0, 0, 0]
+    for d in docs:
+        assert d.snippets is not None
+        c = snippets.count({"with": list(d.snippets[0]), "without": list(d.snippets[1])}, preds.get(d.id, ""))
+        tot = [a + b for a, b in zip(tot, c)]
+    p, r, _, f1 = snippets.scores(*tot)
+    return f1, p, r
 
 
 def input_path(gold_dir: Path, doc: Doc, rendering: str) -> Path:
@@ -101,11 +137,12 @@ def generic_families() -> list[str]:
 
 
 def make_cleaner(skip_families: frozenset[str] = frozenset(),
-                 heuristics_off: frozenset[str] = frozenset()) -> Cleaner:
+                 heuristics_off: frozenset[str] = frozenset(), model: bool = False) -> Cleaner:
     ruleset = generic_ruleset(skip_families)
 
     def run(document: str, url: str | None) -> tuple[str, str]:
-        art = clean(document, url=url, site_rules=False, ruleset=ruleset, heuristics_off=heuristics_off)
+        art = clean(document, url=url, site_rules=False, ruleset=ruleset, heuristics_off=heuristics_off,
+                    model=model)
         return art.text, art.language or ""
 
     return run
@@ -165,6 +202,33 @@ def official_check(bench: Path, pred_dir: Path, gold_dir: Path) -> str:
 
 # ---------------------------------------------------------------- main
 
+SETS = ("aeb-dev", "dev2-check", "dev2-dev", "tfdev")
+DATA = Path("/work/data")
+
+
+def default_data(bench: Path, set_name: str) -> Path:
+    """Where a set's pages are unpacked by default."""
+    if set_name == "aeb-dev":
+        return bench / "aeb-dev"
+    if set_name == "tfdev":
+        return DATA / "tfdev"
+    return DATA / "dev2" / set_name.split("-", 1)[1]
+
+
+def snippet_main(args: argparse.Namespace, data_dir: Path) -> int:
+    """tfdev: clean each page.txt, score with score_snippets.py's metric (as is, cleaned)."""
+    snippets = load_module(args.bench / "score_snippets.py", "score_snippets")
+    docs = load_snippet_docs(data_dir)
+    preds, asis, _, spent = run_rendering(make_cleaner(model=args.model), docs, data_dir, "page")
+    have = [d for d in docs if d.id in preds]
+    a, c = snippet_f1(snippets, have, asis), snippet_f1(snippets, have, preds)
+    print(f"tfdev page.txt, {len(have)} pages: snippet F1 as-is {a[0]:.3f} (P {a[1]:.3f} R {a[2]:.3f}), "
+          f"cleaned {c[0]:.3f} (P {c[1]:.3f} R {c[2]:.3f}), {len(have) / spent if spent else 0:.0f} docs/s")
+    if args.out:
+        write_preds(args.out / "page", preds)
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bench", type=Path, default=BENCH)
@@ -179,10 +243,15 @@ def main() -> int:
                     help="show the N documents most below as-is (strict F1)")
     ap.add_argument("--official", action="store_true",
                     help="also run score.py as a subprocess on each prediction folder (same figures)")
+    ap.add_argument("--set", dest="set_name", default="aeb-dev", choices=SETS)
+    ap.add_argument("--data", type=Path, help="the set's pages (default: see --set)")
+    ap.add_argument("--model", action="store_true", help="clean with the fitted block model")
     args = ap.parse_args()
 
-    gold_dir = args.gold or args.bench / "aeb-dev"
+    gold_dir = args.data or args.gold or default_data(args.bench, args.set_name)
     scorer = load_scorer(args.bench)
+    if args.set_name == "tfdev":
+        return snippet_main(args, gold_dir)
     docs = load_docs(gold_dir)
     renderings = [r for r in args.renderings.split(",") if r]
     if args.html and "html" not in renderings:
@@ -194,7 +263,7 @@ def main() -> int:
         out = Path(tmp)
     failed = False
     try:
-        cleaner = make_cleaner()
+        cleaner = make_cleaner(model=args.model)
         results: dict[str, tuple[Score, Score, dict[str, str]]] = {}
         print(f"{'rendering':<10} {'n':>3}  {'as-is F1':>8} {'strict':>7}   {'clean F1':>8} {'strict':>7}"
               f"   {'P':>5} {'R':>5}  docs/s")
@@ -213,6 +282,15 @@ def main() -> int:
                   f"  {rate:>6.0f}")
             if args.official:
                 print("    score.py:", official_check(args.bench, out / rendering, gold_dir))
+            groups = sorted({d.group for d in have})
+            if len(groups) > 1:
+                for group in groups:
+                    ks = [k for k, d in enumerate(have) if d.group == group]
+                    c = subset(scorer, [s_clean.rows[k] for k in ks])[1]
+                    a = subset(scorer, [s_asis.rows[k] for k in ks])[1]
+                    failed |= c < a - 1e-9
+                    print(f"  {group:<24} {len(ks):>4}  as-is {a:.3f}  clean {c:.3f}"
+                          f"{'  BELOW AS-IS' if c < a - 1e-9 else ''}")
         print()
         for name, floors in TARGETS.items():
             parts = []
@@ -272,12 +350,15 @@ def main() -> int:
 
             for kind, name in switches:
                 if kind == "rules":
-                    c = make_cleaner(skip_families=frozenset([name]))
+                    c = make_cleaner(skip_families=frozenset([name]), model=args.model)
                 else:
-                    c = make_cleaner(heuristics_off=frozenset([name]))
+                    c = make_cleaner(heuristics_off=frozenset([name]), model=args.model)
                 print_ablation_row(f"{kind}:{name}", c)
-            for label, c in (("all generic rules off", make_cleaner(skip_families=frozenset(generic_families()))),
-                             ("all heuristics off", make_cleaner(heuristics_off=frozenset(heuristics.SWITCHES)))):
+            for label, c in (("all generic rules off", make_cleaner(skip_families=frozenset(generic_families()),
+                                                                       model=args.model)),
+                             ("all heuristics off", make_cleaner(heuristics_off=frozenset(heuristics.SWITCHES),
+                                                                    model=args.model)),
+                             *((("model off", make_cleaner()),) if args.model else ())):
                 print_ablation_row(label, c)
 
         if args.seeds:
