@@ -170,3 +170,49 @@ def block_features(blocks: list[Block], stoplist: str) -> np.ndarray:
         x[:, col[name]] = (cum[hi] - cum[lo]) / (hi - lo)
     x[:, col["bias"]] = 1.0
     return x
+
+
+# ---------------------------------------------------------------- the second stage's features
+
+# Offsets at which the second stage sees the first stage's score, and the half widths of the
+# windows whose mean score it sees.
+CONTEXT_OFFSETS: tuple[int, ...] = (-3, -2, -1, 1, 2, 3)
+CONTEXT_WINDOWS: tuple[int, ...] = (3, 10)
+CONTEXT_NAMES: tuple[str, ...] = (
+    ("p1", "p1_x_log_words")
+    + tuple(f"p1{o:+d}" for o in CONTEXT_OFFSETS)
+    + tuple(f"p1_mean{w}" for w in CONTEXT_WINDOWS)
+    + ("p1_words_before", "p1_words_after", "p1_max_before", "p1_max_after")
+)
+
+
+def context_features(p: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """What the second stage adds to a block's features: the first stage's score `p` (shape (n,))
+    of the block and its neighbours, window means, and the share of the document's likely-content
+    words (p-weighted) before and after it. `words`: words per block, shape (n,). Returns float64
+    (n, len(CONTEXT_NAMES))."""
+    n = len(p)
+    out = np.zeros((n, len(CONTEXT_NAMES)), dtype=np.float64)
+    if n == 0:
+        return out
+    col = {name: k for k, name in enumerate(CONTEXT_NAMES)}
+    lw = np.log1p(np.minimum(words, WORDS_CAP))
+    out[:, col["p1"]] = p
+    out[:, col["p1_x_log_words"]] = p * lw
+    for o in CONTEXT_OFFSETS:
+        lo, hi = max(0, -o), min(n, n - o)
+        if lo < hi:
+            out[lo:hi, col[f"p1{o:+d}"]] = p[lo + o:hi + o]
+    cum = np.concatenate([[0.0], np.cumsum(p)])
+    for w in CONTEXT_WINDOWS:
+        lo = np.clip(np.arange(n) - w, 0, n)
+        hi = np.clip(np.arange(n) + w + 1, 0, n)
+        out[:, col[f"p1_mean{w}"]] = (cum[hi] - cum[lo]) / (hi - lo)
+    content = p * words
+    total = float(content.sum()) or 1.0
+    before = np.concatenate([[0.0], np.cumsum(content)[:-1]])
+    out[:, col["p1_words_before"]] = before / total
+    out[:, col["p1_words_after"]] = (total - before - content) / total
+    out[:, col["p1_max_before"]] = np.concatenate([[0.0], np.maximum.accumulate(p)[:-1]])
+    out[:, col["p1_max_after"]] = np.concatenate([np.maximum.accumulate(p[::-1])[::-1][1:], [0.0]])
+    return out

@@ -3,7 +3,8 @@
 The weights ship in `cleaner/data/block-model.json` (written by scripts/train_model.py, fitted on
 the development sets only; docs/model.md has the figures). At run time only numpy reads them.
 
-    score    p_i = sigmoid(((x_i - mean) / scale) . w), x_i = block_features(...)[i]
+    score    p_i = sigmoid(((x_i - mean) / scale) . w), x_i = block_features(...)[i]; with a second
+             stage, the same again over x_i and context_features(p) (its neighbours' first scores)
     span     the maximum-sum run of (p_i - threshold) * (1 + words_i) ** word_power over the blocks
              the model decides (decidable(): not labelled by a rule, nor the headline); blocks a
              rule kept count as p = 1, blocks a rule removed are skipped
@@ -26,7 +27,7 @@ import numpy as np
 
 from . import heuristics
 from .article import Block, Label
-from .features import FEATURE_NAMES, block_features
+from .features import CONTEXT_NAMES, FEATURE_NAMES, block_features, context_features
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "block-model.json"
 MODEL_RULE = "block-model"
@@ -46,13 +47,31 @@ class BlockModel:
     threshold: float
     inside_threshold: float
     word_power: float
+    # The second stage (None: one stage): (mean, scale, weights) over FEATURE_NAMES + CONTEXT_NAMES.
+    stage2: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
-    def scores(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(p, z): p the main-content probability per row of x (shape (n,)), z the standardised
-        features (shape (n, len(FEATURE_NAMES)))."""
-        z = (x - self.mean) / self.scale
-        logits = np.clip(z @ self.weights, -30.0, 30.0)
-        return 1.0 / (1.0 + np.exp(-logits)), z
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The names of the last stage's inputs."""
+        return FEATURE_NAMES + CONTEXT_NAMES if self.stage2 is not None else FEATURE_NAMES
+
+    def scores(self, x: np.ndarray, words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(p, z): p the main-content probability per row of x (shape (n,)), z the last stage's
+        standardised inputs (shape (n, len(self.names))). `words`: words per block, shape (n,)."""
+        p, z = _stage(x, self.mean, self.scale, self.weights)
+        if self.stage2 is not None:
+            p, z = _stage(np.hstack([x, context_features(p, words)]), *self.stage2)
+        return p, z
+
+    @property
+    def last_weights(self) -> np.ndarray:
+        return self.stage2[2] if self.stage2 is not None else self.weights
+
+
+def _stage(x: np.ndarray, mean: np.ndarray, scale: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    z = (x - mean) / scale
+    logits = np.clip(z @ weights, -30.0, 30.0)
+    return 1.0 / (1.0 + np.exp(-logits)), z
 
 
 def parse(data: dict, name: str = "block-model") -> BlockModel:
@@ -61,11 +80,17 @@ def parse(data: dict, name: str = "block-model") -> BlockModel:
     if tuple(data.get("features", ())) != FEATURE_NAMES:
         raise ValueError(f"{name}: its features are not cleaner.features.FEATURE_NAMES; fit it again "
                          f"(scripts/train_model.py)")
+    stage2 = None
+    if data.get("stage2"):
+        if tuple(data.get("context_features", ())) != CONTEXT_NAMES:
+            raise ValueError(f"{name}: its context features are not cleaner.features.CONTEXT_NAMES; fit it "
+                             f"again (scripts/train_model.py)")
+        stage2 = tuple(np.asarray(data["stage2"][k], dtype=np.float64) for k in ("mean", "scale", "weights"))
     return BlockModel(name=data.get("name", name), mean=np.asarray(data["mean"], dtype=np.float64),
                       scale=np.asarray(data["scale"], dtype=np.float64),
                       weights=np.asarray(data["weights"], dtype=np.float64),
                       threshold=float(data["threshold"]), inside_threshold=float(data["inside_threshold"]),
-                      word_power=float(data["word_power"]))
+                      word_power=float(data["word_power"]), stage2=stage2)  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=4)
@@ -86,13 +111,14 @@ def best_span(values: list[float | None]) -> tuple[int, int] | None:
 
 
 def _strongest(model: BlockModel, z: np.ndarray, removed: bool) -> str:
-    contributions = z * model.weights
+    contributions = z * model.last_weights
     order = np.argsort(contributions if removed else -contributions, kind="stable")
+    names = model.names
     parts = []
-    for k in order[:REASON_FEATURES]:
-        if FEATURE_NAMES[k] == "bias":
+    for k in order[:REASON_FEATURES + 1]:
+        if names[k] == "bias" or len(parts) == REASON_FEATURES:
             continue
-        parts.append(f"{FEATURE_NAMES[k]} {contributions[k]:+.2f}")
+        parts.append(f"{names[k]} {contributions[k]:+.2f}")
     return ", ".join(parts)
 
 
@@ -103,7 +129,7 @@ def label(blocks: list[Block], stoplist: str, model: BlockModel | None = None) -
         return
     model = model or load()
     x = block_features(blocks, stoplist)
-    p, z = model.scores(x)
+    p, z = model.scores(x, np.array([b.words for b in blocks], dtype=np.float64))
     values: list[float | None] = []
     can = [decidable(b) for b in blocks]
     for i, b in enumerate(blocks):

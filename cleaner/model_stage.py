@@ -5,6 +5,7 @@ from typing import Callable
 
 from . import language, model
 from .article import Block
+from .blocks import text_blocks
 
 # At most this many settling rounds (each removes at least one block, so it ends anyway).
 SETTLE_ROUNDS_MAX = 8
@@ -20,7 +21,9 @@ def label_with_model(blocks: list[Block], lang: str, relabel: Callable[[list[Blo
     for _ in range(SETTLE_ROUNDS_MAX):
         if not live:
             return
-        fresh = [Block(text=b.text, line=b.line, origin=b.origin, heading=b.heading) for b in live]
+        fresh = text_blocks("\n\n".join(b.text for b in live))
+        if len(fresh) != len(live) or any(f.text != b.text for f, b in zip(fresh, live)):
+            fresh = [Block(text=b.text, line=b.line) for b in live]
         fresh_lang = relabel(fresh)
         model.label(fresh, language.stoplist_name(fresh_lang))
         gone = [(b, f.label) for b, f in zip(live, fresh) if f.label is not None and f.label.removed]

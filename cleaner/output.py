@@ -114,8 +114,13 @@ _STYLES = {
 }
 
 
+# Reasons shown under their block by --explain (the block model's score and strongest features).
+MODEL_REASON_PREFIX = "model:"
+
+
 def explain(article: Article, *, color: bool) -> str:
-    """Every block of the input: kept or removed, with category and rule."""
+    """Every block of the input: kept or removed, with category and rule (and, for the block
+    model's decisions, its score and strongest features on a line below)."""
     lines = [f"# site rules: {article.site or 'none (generic rules only)'}; "
              f"format: {article.input_format}; language: {article.language or '?'}"]
     for w in article.warnings:
@@ -135,6 +140,8 @@ def explain(article: Article, *, color: bool) -> str:
             mark = "-"
         text = f"{where} {mark} {tag:<40} {b.text}"
         lines.append(click.style(text, **style) if color and style else text)
+        if label is not None and label.reason.startswith(MODEL_REASON_PREFIX):
+            lines.append(f"{'':>4}   # {label.reason}")  # the model's score and strongest features
     counts = article.removed_counts()
     summary = ", ".join(f"{k} {v}" for k, v in counts.items()) or "nothing"
     kept = sum(1 for b in article.blocks if b.live)

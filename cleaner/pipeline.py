@@ -169,8 +169,13 @@ def clean(document: str | bytes, *, url: str | None = None, site: str | None = N
     if opts.model and opts.heuristics:
         from .model_stage import label_with_model  # imported lazily: numpy model only when asked for
 
-        label_with_model(blocks, lang, lambda fresh: label_in_its_language(fresh, labelling.site_rules, rules,
-                                                                           opts, url, skip, budget)[0])
+        def relabel(fresh: list[Block]) -> str:
+            """Label the kept text's blocks as cleaning the cleaned text would (site rules found in it)."""
+            joined = "\n\n".join(b.text for b in fresh)
+            found = rules.match(url=url, text=joined, site=site) if (opts.site_rules or site) else None
+            return label_in_its_language(fresh, found, rules, opts, url, skip, budget)[0]
+
+        label_with_model(blocks, lang, relabel)
     applied = labelling.site_rules
     meta = collect(blocks, url=url or extracted.get("url"),
                    site_metadata=dict(applied.metadata) if applied else {}, extracted=extracted)

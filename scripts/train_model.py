@@ -28,6 +28,7 @@ import importlib.util
 import json
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +37,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from cleaner.features import FEATURE_NAMES  # noqa: E402
+from cleaner.features import CONTEXT_NAMES, FEATURE_NAMES, context_features  # noqa: E402
 from cleaner.model import MODEL_FILE, BlockModel, parse  # noqa: E402
 from model_data import CACHE, RENDERINGS, load  # noqa: E402
 
@@ -49,10 +50,12 @@ NEWTON_ITERATIONS = 25
 ROUND_DIGITS = 5
 # The span's parameters are chosen on this grid (threshold, inside_threshold, word_power).
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6)
-INSIDE_THRESHOLDS = (0.0, 0.1, 0.2, 0.3)
-WORD_POWERS = (0.5, 1.0)
+INSIDE_THRESHOLDS = (0.0, 0.15, 0.3)
+WORD_POWERS = (1.0,)
 # Threshold search on every K-th training document (speed).
 GRID_EVERY = 2
+# 1: one logistic regression; 2: a second one over its scores' context (cleaner.features.context_features).
+STAGES = 1
 
 
 class _Lazy:
@@ -87,8 +90,11 @@ def corpora(corpus_names, cache: Path):
     return out
 
 
-def training_rows(parts, without: set[str]):
-    xs, ys, ws = [], [], []
+def training_docs(parts, without: set[str]) -> list[tuple[dict, np.ndarray]]:
+    """(document, weight per block) of the documents with labelled blocks, sets in `without` left
+    out. A block's weight grows with the square root of its words; each document's weights sum to
+    the square root of its labelled blocks (a long page does not drown the others)."""
+    out = []
     for _, _, docs in parts:
         for d in docs:
             if d["group"] in without:
@@ -97,15 +103,30 @@ def training_rows(parts, without: set[str]):
             total = w.sum()
             if total <= 0:
                 continue
-            keep = w > 0
-            xs.append(d["x"][keep].astype(np.float64))
-            ys.append(d["y"][keep].astype(np.float64))
-            ws.append(w[keep] / total * keep.sum() ** 0.5)
+            out.append((d, w / total * (w > 0).sum() ** 0.5))
+    return out
+
+
+def stage_rows(docs: list[tuple[dict, np.ndarray]], stage1: tuple | None = None):
+    """(x, y, w) of the labelled blocks; with `stage1` (mean, scale, weights) the rows hold the
+    first stage's context features too."""
+    xs, ys, ws = [], [], []
+    for d, w in docs:
+        keep = w > 0
+        x = d["x"].astype(np.float64)
+        if stage1 is not None:
+            z = (x - stage1[0]) / stage1[1]
+            p = 1.0 / (1.0 + np.exp(-np.clip(z @ stage1[2], -30, 30)))
+            x = np.hstack([x, context_features(p, d["words"].astype(np.float64))])
+        xs.append(x[keep])
+        ys.append(d["y"][keep].astype(np.float64))
+        ws.append(w[keep])
     return np.concatenate(xs), np.concatenate(ys), np.concatenate(ws)
 
 
 def fit_weights(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(mean, scale, weights) of an L2-penalised weighted logistic regression, by Newton steps."""
+    """(mean, scale, weights) of an L2-penalised weighted logistic regression, by Newton steps.
+    x: (n, d) float64 whose column FEATURE_NAMES.index('bias') is all ones; y: (n,) 0/1; w: (n,)."""
     bias = FEATURE_NAMES.index("bias")
     wsum = w.sum()
     mean = (x * w[:, None]).sum(0) / wsum
@@ -134,7 +155,7 @@ def fit_weights(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray
 def decide(model: BlockModel, d: dict, p: np.ndarray | None = None) -> np.ndarray:
     """Kept mask of a cached document under the model (cleaner.model.label without the settling)."""
     if p is None:
-        p, _ = model.scores(d["x"].astype(np.float64))
+        p, _ = model.scores(d["x"].astype(np.float64), d["words"].astype(np.float64))
     can, live = d["decidable"], d["live"]
     weight = (1.0 + d["words"]) ** model.word_power
     values = np.where(can, (p - model.threshold) * weight, np.where(live, (1 - model.threshold) * weight, np.nan))
@@ -178,6 +199,24 @@ def snippet_f1(docs, texts) -> float:
     return SNIPPETS.scores(*tot)[3]
 
 
+WORD = re.compile(r"\w+")
+
+
+def _overlap(gold, block_words: list[list[str]], kept: np.ndarray) -> tuple[float, float, float]:
+    """score.py's overlap(gold, text of the kept blocks), from the gold's shingles (score.shingles)
+    and the blocks' words (the text joins blocks with blank lines: no word spans two blocks)."""
+    words = [w for ws, k in zip(block_words, kept) if k for w in ws]
+    if len(words) < 4:
+        p = Counter([tuple(words)]) if words else Counter()
+    else:
+        p = Counter(zip(words, words[1:], words[2:], words[3:]))
+    tp = sum((gold & p).values())
+    fp = sum((p - gold).values())
+    fn = sum((gold - p).values())
+    total = tp + fp + fn
+    return (tp / total, fp / total, fn / total) if total else (0.0, 0.0, 0.0)
+
+
 def choose_thresholds(base: dict, parts, without: set[str]) -> dict:
     grid_docs = []
     for corpus, rendering, docs in parts:
@@ -189,7 +228,10 @@ def choose_thresholds(base: dict, parts, without: set[str]) -> dict:
     if not grid_docs:
         return {"threshold": 0.5, "inside_threshold": 0.1, "word_power": 1.0}
     model0 = parse(base)
-    probs = [[model0.scores(d["x"].astype(np.float64))[0] for d in docs] for docs in grid_docs]
+    probs = [[model0.scores(d["x"].astype(np.float64), d["words"].astype(np.float64))[0] for d in docs]
+             for docs in grid_docs]
+    golds = [[SCORER.shingles(d["gold"]) for d in docs] for docs in grid_docs]
+    block_words = [[[WORD.findall(t) for t in d["texts"]] for d in docs] for docs in grid_docs]
     best, best_params = -1.0, None
     for wp in WORD_POWERS:
         for t in THRESHOLDS:
@@ -197,8 +239,9 @@ def choose_thresholds(base: dict, parts, without: set[str]) -> dict:
                 if ti > t:
                     continue
                 m = parse({**base, "threshold": t, "inside_threshold": ti, "word_power": wp})
-                score = np.mean([strict_f1([SCORER.overlap(d["gold"], text_of(d, decide(m, d, p)))
-                                            for d, p in zip(docs, ps)]) for docs, ps in zip(grid_docs, probs)])
+                score = np.mean([strict_f1([_overlap(g, bw, decide(m, d, p))
+                                            for d, p, g, bw in zip(docs, ps, gs, bws)])
+                                 for docs, ps, gs, bws in zip(grid_docs, probs, golds, block_words)])
                 if score > best + 1e-12:
                     best, best_params = score, {"threshold": t, "inside_threshold": ti, "word_power": wp}
     print(f"thresholds {best_params}: training pooled strict F1 {best:.4f}", file=sys.stderr)
@@ -207,14 +250,20 @@ def choose_thresholds(base: dict, parts, without: set[str]) -> dict:
 
 def fit(cache: Path, without: set[str], name: str) -> dict:
     parts = corpora(TRAIN_CORPORA, cache)
-    x, y, w = training_rows(parts, without)
+    docs = training_docs(parts, without)
+    x, y, w = stage_rows(docs)
     print(f"fitting on {len(y)} labelled blocks ({int(y.sum())} main content), without {sorted(without)}",
           file=sys.stderr)
     mean, scale, beta = fit_weights(x, y, w)
     base = {"name": name, "features": list(FEATURE_NAMES), "mean": mean.tolist(), "scale": scale.tolist(),
             "weights": beta.tolist(), "threshold": 0.5, "inside_threshold": 0.1, "word_power": 1.0,
-            "trained_on": sorted({d["group"] for _, _, docs in parts for d in docs} - without),
+            "trained_on": sorted({d["group"] for _, _, docs_ in parts for d in docs_} - without),
             "blocks": int(len(y))}
+    if STAGES == 2:
+        x2, y2, w2 = stage_rows(docs, (mean, scale, beta))
+        mean2, scale2, beta2 = fit_weights(x2, y2, w2)
+        base["context_features"] = list(CONTEXT_NAMES)
+        base["stage2"] = {"mean": mean2.tolist(), "scale": scale2.tolist(), "weights": beta2.tolist()}
     base.update(choose_thresholds(base, parts, without))
     return base
 
@@ -270,6 +319,7 @@ def main() -> int:
     ap.add_argument("--without", default="", help="sets left out of fitting, comma-separated")
     ap.add_argument("--out", type=Path, default=MODEL_FILE)
     ap.add_argument("--model", type=Path, default=MODEL_FILE)
+    ap.add_argument("--corpora", default="aeb-dev,dev2-check,tfdev", help="measure: corpora to measure on")
     args = ap.parse_args()
     without = {s for s in args.without.split(",") if s}
     if args.command == "fit":
@@ -282,7 +332,8 @@ def main() -> int:
         print(f"wrote {args.out} ({len(text.encode())} bytes)", file=sys.stderr)
         return 0
     if args.command == "measure":
-        print_rows(measure(parse(json.loads(args.model.read_text(encoding="utf-8"))), args.cache))
+        print_rows(measure(parse(json.loads(args.model.read_text(encoding="utf-8"))), args.cache,
+                           corpus_names=tuple(args.corpora.split(","))))
         return 0
     print(f"{'left out':<24} {'scored on':<11} {'rendering':<8} {'n':>5} {'as-is':>6} {'today':>6} {'model':>6}")
     for left in SETS:
