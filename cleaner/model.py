@@ -9,7 +9,8 @@ the development sets only; docs/model.md has the figures). At run time only nump
              the model decides (decidable(): not labelled by a rule, nor the headline); blocks a
              rule kept count as p = 1, blocks a rule removed are skipped
     decide   inside the span a decidable block stays when p_i >= inside_threshold; everything else
-             decidable is removed, with the reason naming the model, its score and the features
+             decidable is removed (no span: no block scores above the threshold, and today's
+             decisions stand), with the reason naming the model, its score and the features
              that pulled the score down most
 
 Site rules and generic rules keep priority: the model only relabels blocks that are unlabelled or
@@ -105,11 +106,6 @@ def decidable(b: Block) -> bool:
     return b.label is None or b.label.reason.startswith("heuristic:")
 
 
-def best_span(values: list[float | None]) -> tuple[int, int] | None:
-    """(first, last) index of the maximum-sum run (None values skipped); heuristics.best_span."""
-    return heuristics.best_span(values)
-
-
 def _strongest(model: BlockModel, z: np.ndarray, removed: bool) -> str:
     contributions = z * model.last_weights
     order = np.argsort(contributions if removed else -contributions, kind="stable")
@@ -140,14 +136,16 @@ def label(blocks: list[Block], stoplist: str, model: BlockModel | None = None) -
             values.append((1.0 - model.threshold) * weight)
         else:
             values.append(None)
-    span = best_span(values)
-    first, last = span if span is not None else (len(blocks), -1)
+    span = heuristics.best_span(values)
+    if span is None:
+        return  # no block scores above the threshold: today's decisions stand (never an empty text by the model)
+    first, last = span
     for i, b in enumerate(blocks):
         if not can[i]:
             continue
         inside = first <= i <= last
         if inside and p[i] >= model.inside_threshold:
-            if b.label is not None:   # a heuristic removed it: the model keeps it
+            if b.label is not None and b.label.removed:   # a heuristic removed it: the model keeps it
                 b.label = Label(keep=True, category="body", rule=MODEL_RULE,
                                 reason=f"model: kept, score {p[i]:.2f} (heuristic said: {b.label.reason}); "
                                        f"strongest: {_strongest(model, z[i], False)}")
@@ -162,11 +160,6 @@ def label(blocks: list[Block], stoplist: str, model: BlockModel | None = None) -
                  else "outside the article's span")
         b.label = Label(keep=False, category=category, rule=MODEL_RULE,
                         reason=f"model: score {p[i]:.2f}, {where}; strongest: {_strongest(model, z[i], True)}")
-
-
-def fitted() -> bool:
-    """True when the shipped model file exists."""
-    return MODEL_FILE.exists()
 
 
 

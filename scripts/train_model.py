@@ -160,6 +160,8 @@ def decide(model: BlockModel, d: dict, p: np.ndarray | None = None) -> np.ndarra
     weight = (1.0 + d["words"]) ** model.word_power
     values = np.where(can, (p - model.threshold) * weight, np.where(live, (1 - model.threshold) * weight, np.nan))
     first, last = _span(values)
+    if first > last:
+        return live  # no span: today's decisions stand (cleaner.model.label)
     idx = np.arange(len(p))
     inside = (idx >= first) & (idx <= last)
     kept_model = inside & (p >= model.inside_threshold)

@@ -127,3 +127,16 @@ def test_fitting_is_deterministic_and_learns_the_signal():
     doc = {"name": "t", "features": list(FEATURE_NAMES), "mean": mean.tolist(), "scale": scale.tolist(),
            "weights": beta.tolist(), "threshold": 0.5, "inside_threshold": 0.1, "word_power": 1.0}
     assert train.dump(doc) == train.dump(json.loads(train.dump(doc)))
+
+
+def test_no_block_above_the_threshold_leaves_todays_decisions():
+    """A model under which no block scores above its threshold gives no span: it must not empty the
+    text (it did: a dev2 page came out empty), today's labels stand."""
+    from cleaner.pipeline import clean as clean_without_model
+    data = json.loads(model.MODEL_FILE.read_text(encoding="utf-8"))
+    strict = model.parse({**data, "threshold": 1.0})
+    art = clean_without_model(article_text(), site_rules=False)
+    before = [b.label for b in art.blocks]
+    model.label(art.blocks, "English", strict)
+    assert [b.label for b in art.blocks] == before
+    assert any(b.live for b in art.blocks)
