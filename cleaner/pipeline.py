@@ -57,6 +57,10 @@ class Options:
             computes them); a block whose key is here is removed with category "duplicate".
         heuristics_off (frozenset[str], default empty): named heuristics not to run
             (`cleaner.heuristics.SWITCHES`, and "title-headline"), for evaluation.
+        model (bool, default False): after the heuristics, let the fitted block model
+            (cleaner/model.py, weights in cleaner/data/block-model.json) relabel what they decided,
+            then settle on the kept text (idempotence). Off by default: docs/model.md has the
+            figures.
 
     Raises TypeError for a field of the wrong type and OptionError (a ValueError) for a value
     outside the allowed ones, e.g. `Options(input_format="xml")`.
@@ -68,12 +72,10 @@ class Options:
     heuristics: bool = True
     common_lines: frozenset[str] = frozenset()
     heuristics_off: frozenset[str] = frozenset()
-    # True: the fitted block model (cleaner/model.py, docs/model.md) relabels what the heuristics
-    # decided, after them. Off by default: see docs/model.md for the measured figures.
     model: bool = False
 
     def __post_init__(self) -> None:
-        for name in ("site_rules", "heuristics"):
+        for name in ("site_rules", "heuristics", "model"):
             _check_type(f"Options.{name}", getattr(self, name), bool, "bool")
         dirs = self.rules_dirs
         if isinstance(dirs, (str, bytes)) or not isinstance(dirs, (tuple, list)):
