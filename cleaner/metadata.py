@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from .article import Block, Label
 from .byline import AUTHOR_JOIN, Byline, bare_name, parse_byline
-from .dateline import DateLine, country_of, has_date_marker, is_date_line, parse_date_line, strip_dates
+from .dateline import DateLine, country_of, has_date_marker, is_date_line, other_words, parse_date_line, strip_dates
 
 # A headline: this many words at most, at least this many characters.
 TITLE_MAX_WORDS = 24
@@ -144,7 +144,8 @@ def detect_title(blocks: list[Block], url: str | None, labels: Sequence[Label | 
     if not _candidates(blocks, current, labels, start, upward=False):
         # Prose from the top: a line under it is the headline only when something says so (a date
         # line or byline under it, the URL, the title line), not a teaser amid the paragraphs.
-        found = {i for i in found if _over_header_line(blocks, i) or _slug_score(blocks[i].plain, slug) >= SLUG_MATCH_MIN
+        found = {i for i in found if _over_header_line(blocks, i) or i > 0 and _is_header_line(blocks[i - 1].plain)
+                 or _slug_score(blocks[i].plain, slug) >= SLUG_MATCH_MIN
                  or head is not None and i != head and _echo(blocks[i].plain, blocks[head].plain)}
     for later in _later_paragraphs(blocks, current, start)[: TITLE_MORE_STARTS] if not found else ():
         # The first "paragraph" may be boilerplate above the article (a cookie notice): above the
@@ -185,6 +186,8 @@ def _candidates(blocks: list[Block], current: Sequence[Label | None], labels: Se
     for i in range(lo, start):
         shaped = _is_headline_shaped(blocks[i].plain)
         if not shaped and (current[i] is None or current[i].keep):
+            if _is_header_line(blocks[i].plain):
+                continue  # a date line or byline above the headline
             break  # the article's text has begun: a headline stands above it
         if labels[i] is None and shaped and not (blocks[i].heading and i > lo + 1 and found):
             found.add(i)
@@ -192,6 +195,8 @@ def _candidates(blocks: list[Block], current: Sequence[Label | None], labels: Se
     for i in range(start - 1, lo - 1, -1) if upward else ():
         shaped = _is_headline_shaped(blocks[i].plain)
         if not shaped and (current[i] is None or current[i].keep):
+            if _is_header_line(blocks[i].plain):
+                continue
             prose_seen += 1
             if any(j > i for j in found) or prose_seen > TITLE_PROSE_SKIP:
                 break
@@ -201,6 +206,11 @@ def _candidates(blocks: list[Block], current: Sequence[Label | None], labels: Se
     return found
 
 
+def _is_header_line(text: str) -> bool:
+    """A date line or a byline (which may stand above or under a headline)."""
+    return is_date_line(text) or parse_byline(text) is not None
+
+
 def _over_header_line(blocks: list[Block], i: int) -> bool:
     """Whether the block after `i` is a date line or a byline (taken by a rule, or read here)."""
     if i + 1 >= len(blocks):
@@ -208,7 +218,7 @@ def _over_header_line(blocks: list[Block], i: int) -> bool:
     nxt = blocks[i + 1]
     if nxt.label is not None and nxt.label.field in ("date", "author"):
         return True
-    return is_date_line(nxt.plain) or parse_byline(nxt.plain) is not None
+    return _is_header_line(nxt.plain)
 
 
 def _later_paragraphs(blocks: list[Block], current: Sequence[Label | None], start: int) -> list[int]:
@@ -255,6 +265,9 @@ def title_line(blocks: list[Block], labels: Sequence[Label | None]) -> int | Non
             return None  # a sentence (a promotion, a notice), not a page's title
         if not any(c.isalpha() for c in text) or len(text) < TITLE_MIN_CHARS:
             return None
+        parts = [p for p in _TITLE_PARTS.split(text) if p.strip()]
+        if len(parts) >= 3 and all(len(_words(p)) <= 2 for p in parts):
+            return None  # a menu ("News | Sport | Weather")
         return i
     return None
 
@@ -378,7 +391,9 @@ def label_header(blocks: list[Block], language: str | None, url: str | None,
     if "date" not in taken:
         found = [i for i in free if is_date_line(blocks[i].plain, language, country)]
         below = [i for i in found if i > anchor]
-        above = [i for i in found if i < anchor]
+        # Above the headline only a line that is nothing but a date (a masthead's "Edition 12 |
+        # Tuesday, March 4" is not the article's date line).
+        above = [i for i in found if i < anchor and other_words(blocks[i].plain, language, country) == 0]
         first = below[0] if below else (above[-1] if above else None)
         if first is None:
             # None around the headline: a date line that says what it is ("Published 14 May 2024",

@@ -104,3 +104,15 @@ def test_no_time_zone_no_datetime():
 def test_relative_time_line_gives_no_date():
     art = clean(_doc("2 hours ago"))
     assert art.date is None
+
+
+def test_above_the_headline_only_a_bare_date_line_is_the_article_date():
+    body = ("Ferry fares to rise in the spring\n\n"
+            "The island ferry company will raise its fares by four percent from April, blaming the cost of fuel "
+            "and a new agreement with its crews, the company said on its website.\n\n"
+            "Residents with a season ticket will keep their current price until the end of the year, it added.\n")
+    masthead = clean("News | Sport | Weather\n\nIssue 2,318 | Friday, June 4, 2021\n\n" + body)
+    assert masthead.title == "Ferry fares to rise in the spring"
+    assert masthead.date is None   # a masthead with a date is not the article's date line
+    bare = clean("News | Sport | Weather\n\nFriday, June 4, 2021\n\n" + body)
+    assert (bare.title, bare.date) == ("Ferry fares to rise in the spring", "2021-06-04")
