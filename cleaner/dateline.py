@@ -129,15 +129,6 @@ def is_date_line(text: str, language: str | None = None, country: str | None = N
     return residue is not None and residue <= DATE_LINE_MAX_OTHER_WORDS
 
 
-def other_words(text: str, language: str | None = None, country: str | None = None) -> int | None:
-    """How many words of `text` are not its dates, times, marker words, weekdays or filler (see
-    is_date_line); None when it holds no absolute date."""
-    text = text.strip()
-    if not text or not _has_date_digits(text):
-        return None
-    return _residue_words(text, language or "", country or "")
-
-
 def has_date_marker(text: str) -> bool:
     """Whether `text` holds a publication or update marker word ("Published", "Aktualisiert am")."""
     return bool(_PUBLISHED.search(text) or _UPDATED.search(text))

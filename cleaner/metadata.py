@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from .article import Block, Label
 from .byline import AUTHOR_JOIN, Byline, bare_name, parse_byline
-from .dateline import DateLine, country_of, has_date_marker, is_date_line, other_words, parse_date_line, strip_dates
+from .dateline import DateLine, country_of, has_date_marker, is_date_line, parse_date_line, strip_dates
 
 # A headline: this many words at most, at least this many characters.
 TITLE_MAX_WORDS = 24
@@ -391,9 +391,9 @@ def label_header(blocks: list[Block], language: str | None, url: str | None,
     if "date" not in taken:
         found = [i for i in free if is_date_line(blocks[i].plain, language, country)]
         below = [i for i in found if i > anchor]
-        # Above the headline only a line that is nothing but a date (a masthead's "Edition 12 |
-        # Tuesday, March 4" is not the article's date line).
-        above = [i for i in found if i < anchor and other_words(blocks[i].plain, language, country) == 0]
+        # Above the headline not a line with another number besides its date (a masthead's
+        # "Edition 1,482 | Tuesday, March 4, 2026" is not the article's date line).
+        above = [i for i in found if i < anchor and not any(c.isdigit() for c in strip_dates(blocks[i].plain, language, country) or "")]
         first = below[0] if below else (above[-1] if above else None)
         if first is None:
             # None around the headline: a date line that says what it is ("Published 14 May 2024",
