@@ -140,14 +140,16 @@ class Article:
         text (str): the article's body, its kept blocks in input order joined by blank lines
             ("\n\n"); "" when nothing is kept (empty input, or all boilerplate).
         title (str | None): the headline.
-        authors (list[str]): the people the byline or the page names, in its order (an agency
-            or staff credit when it names no person); [] when none.
         author (str | None): the authors joined by "; " (as trafilatura writes it), or None.
-        date (str | None): the publication date, ISO 8601 "YYYY-MM-DD".
+        authors (list[str]): the people the byline names, in its order (an agency or staff
+            credit only when it names no person), names written in capitals recased; [] if none.
+        date (str | None): the publication day, ISO 8601 "YYYY-MM-DD" (the update's day when the
+            document gives only that).
         datetime (str | None): the publication moment in full ISO 8601 with its UTC offset
-            ("2019-03-12T09:41:00-07:00") when the document gives the time and the zone, else None.
-        updated (str | None): the day of the last update, "YYYY-MM-DD", when the document gives
-            one, else None.
+            ("2019-03-12T09:41:00-07:00"), only when the document gives the time and the zone.
+        updated (str | None): the day of the last update, "YYYY-MM-DD", when the document says
+            one ("Updated", "Actualizado a", "mis à jour le"); else None.
+        (What each metadata field holds and when it is null: docs/metadata.md.)
         sitename (str | None): the publication's name (from the site file or the page).
         tags (list[str]): the page's tags or keywords (HTML), else [].
         url (str | None): the URL given to clean(), or the page's canonical URL (HTML).
@@ -203,6 +205,9 @@ class Article:
             "tags": list(self.tags),
             "url": self.url,
             "site": self.site,
+            "authors": list(self.authors),
+            "datetime": self.datetime,
+            "updated": self.updated,
             "input_format": self.input_format,
             "language": self.language,
             "removed": [r.to_dict() for r in self.removed],

@@ -14,7 +14,7 @@ from .article import Article, Block, Label, Removed
 from .blocks import dedup_key, text_blocks
 from .decode import decode_document, detect_format
 from .errors import OptionError
-from .metadata import TITLE_RULE, collect, label_title
+from .metadata import TITLE_RULE, collect, label_header, label_title
 from .rules import MatchBudget, Rule, RuleSet, SiteRules, apply_rules, load_ruleset
 
 # Stale-rule guard: when site rules would leave less than this share of the words they judge
@@ -180,7 +180,7 @@ def clean(document: str | bytes, *, url: str | None = None, site: str | None = N
         label_with_model(blocks, lang, relabel)
     applied = labelling.site_rules
     meta = collect(blocks, url=url or extracted.get("url"),
-                   site_metadata=dict(applied.metadata) if applied else {}, extracted=extracted)
+                   site_metadata=dict(applied.metadata) if applied else {}, extracted=extracted, language=lang)
     if page is not None:  # what trafilatura left out, reported among the labelled blocks in page order
         blocks = page.with_left_out(blocks)
     return render(blocks, meta, site=applied.name if applied else None,
@@ -354,8 +354,21 @@ def _stale_rule(blocks: list[Block], pristine: list[Label | None],
 def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet, lang: str,
                opts: Options, url: str | None, warnings: list[str], skip: frozenset[str] = frozenset(),
                budget: MatchBudget | None = None) -> bool:
-    """Label every block; True when the heuristics had removed the headline as boilerplate (before
-    it was labelled the title): then the text was not clean, whatever else is removed."""
+    """Label every block, then the byline and date lines around the headline (label_header);
+    True when the heuristics had removed the headline as boilerplate (before it was labelled the
+    title): then the text was not clean, whatever else is removed."""
+    ruled, headline_removed = _label_to_headline(blocks, site_rules, rules, lang, opts, url, warnings, skip,
+                                                 budget)
+    if "header" not in skip:
+        label_header(blocks, lang, url, ruled)
+    return headline_removed
+
+
+def _label_to_headline(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet, lang: str,
+                       opts: Options, url: str | None, warnings: list[str],
+                       skip: frozenset[str], budget: MatchBudget | None = None) -> tuple[list[Label | None], bool]:
+    """Rules, heuristics and the headline. Returns the labels the rules gave and whether the
+    heuristics had removed the headline (see _label_all)."""
     disabled: frozenset[str] = frozenset()
     if site_rules is not None:
         report = apply_rules(blocks, site_rules.rules, "site", budget)
@@ -377,7 +390,7 @@ def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet
         judged = [b.label for b in blocks]
         title = label_title(blocks, url, ruled)
         if title is None:
-            return False
+            return ruled, False
         took_live = any(b.label is not None and b.label.rule == TITLE_RULE and (was is None or was.keep)
                         for b, was in zip(blocks, judged))
         if opts.heuristics and took_live and not _nothing_removed(blocks, judged):
@@ -390,8 +403,8 @@ def _label_all(blocks: list[Block], site_rules: SiteRules | None, rules: RuleSet
                 if b.label is None or b.label.rule != TITLE_RULE:
                     b.label = label
             _judge(blocks, [b.label for b in blocks], again, stoplist, skip, shapes)
-        return judged[title] is not None and judged[title].removed
-    return False
+        return ruled, judged[title] is not None and judged[title].removed
+    return ruled, False
 
 
 def _judge(blocks: list[Block], ruled: list[Label | None], again: list[NeighbourRules], stoplist: str,

@@ -115,8 +115,6 @@ def test_max_words_keeps_phrase_rules_off_long_paragraphs():
 
 
 @pytest.mark.parametrize("text, field, value", [
-    ("by Staff Writers", "author", "Staff Writers"),
-    ("By Jane Doe and John Smith", "author", "Jane Doe and John Smith"),
     ("Washington (AFP) March 27, 2008", "date", "March 27, 2008"),
     ("Updated 1:39 am EST, Wednesday, November 20, 2019", "date", None),
     ("Tags: Missile Defense, Robert Gates", "tags", "Missile Defense, Robert Gates"),
@@ -147,7 +145,7 @@ def test_a_take_rule_removes_the_repeats_of_its_line():
     text = "\n\n".join(["Published 10:02 AM EST Nov 19, 2019", BODY, BODY.replace("Thursday", "Friday"),
                        "Published 10:02 AM EST Nov 19, 2019", "Share this article"])
     art = clean(text, site_rules=False)
-    assert art.date == "2019-11-19T10:02"
+    assert art.date == "2019-11-19"  # the day (YYYY-MM-DD); the time goes to datetime only with a zone
     assert "Published" not in art.text
     assert [r.rule for r in art.removed if r.text.startswith("Published")] == ["meta-date-line"] * 2
 
