@@ -339,7 +339,9 @@ def _by_dateparser(text: str, language: str) -> _Found | None:
     import dateparser  # imported lazily: dateparser is slow to import
     from dateparser.search import search_dates
 
-    for langs in (_languages(language), None):
+    # Then the common languages of news text, not dateparser's every locale: its language
+    # detection over all of them took more than half of all cleaning time (cProfile, dev2 pages).
+    for langs in (_languages(language), list(FALLBACK_DATE_LANGUAGES)):
         try:
             hits = search_dates(text, languages=langs, settings=_SETTINGS)
         except Exception:  # dateparser raises many kinds on odd input: no date then
@@ -356,9 +358,13 @@ def _by_dateparser(text: str, language: str) -> _Found | None:
             if parsed is None or not YEAR_MIN <= parsed.year <= YEAR_MAX:
                 continue
             return _Found(parsed.date(), _aware(parsed, matched), span)
-        if langs is None:
-            break
     return None
+
+
+# Languages dateparser tries when the document's language and English find no date: the
+# languages of most news sites (and of the stop lists newsclean ships most tests for).
+FALLBACK_DATE_LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es", "it", "pt", "nl", "ru", "pl", "sv", "da",
+                                            "nb", "fi", "cs", "tr", "id")
 
 
 def _aware(parsed: DateTime, matched: str) -> DateTime | None:
