@@ -1,9 +1,10 @@
 """Bytes to text, and telling HTML from plain text.
 
 Bytes are decoded in this order: a byte-order mark; UTF-16 without one (told by where its NUL
-bytes fall); UTF-8; UTF-8 with a few invalid bytes (each becomes U+FFFD, with a warning); the
-charset the page declares; detection by charset-normalizer. Text in which control characters
-(NUL included) are a large share is binary and refused; a stray one is kept as it is.
+bytes fall); UTF-8; damaged UTF-8 (a cut-off tail, or a few invalid bytes beside valid multi-byte
+characters: each invalid byte becomes U+FFFD, with a warning); the charset the page declares;
+detection by charset-normalizer. Text in which control characters (NUL included) are a large
+share is binary and refused; a stray one is kept as it is.
 """
 from __future__ import annotations
 
@@ -23,6 +24,13 @@ SNIFF_CHARS = 4096
 # are well-formed multi-byte characters, which a file in a one-byte charset (Windows-1252,
 # Latin-1) hardly ever holds, so such a file is still decoded by declaration or detection.
 MAX_INVALID_UTF8_SHARE = 0.25
+# Also read as UTF-8: a text holding at least one valid multi-byte UTF-8 sequence, where the valid
+# multi-byte sequences are at least this many times the runs of invalid bytes. In a one-byte
+# charset each accented letter is a run of invalid bytes on its own and a valid multi-byte
+# sequence needs two high bytes side by side in just the right ranges (an accented capital then a
+# symbol), so as many valid sequences as bad runs says damaged UTF-8 (a byte dropped or pasted
+# in): "José" with one stray byte is UTF-8, not "Jos├®" in code page 437.
+MIN_VALID_SEQUENCES_PER_INVALID_RUN = 1
 # UTF-16 without a byte-order mark: of the opening's bytes at odd positions (little-endian) or at
 # even positions (big-endian), at least this share are NUL (the high byte of Latin characters)...
 UTF16_MIN_NUL_SHARE = 0.3
@@ -50,6 +58,7 @@ _ASCII = bytes(range(128))
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # What the surrogateescape error handler makes of an invalid byte (0x80-0xff): one per byte.
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+_ESCAPED_RUN = re.compile("[\udc80-\udcff]+")
 REPLACEMENT_CHARACTER = "\ufffd"
 # Declared charsets that decode any bytes, so a wrong declaration never fails: checked against
 # detection (codecs.lookup names), and overruled when detection reads the page with this much less
@@ -168,10 +177,18 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def _utf8_replacing_a_few(data: bytes) -> tuple[str, tuple[str, ...]] | None:
-    """UTF-8 with its invalid bytes replaced by U+FFFD (one per byte) and a warning, when they
-    are at most MAX_INVALID_UTF8_SHARE of the non-ASCII bytes; else None. The opening
-    (DETECT_BYTES) is judged first: a long file in a one-byte charset is refused without the cost
-    of escaping each of its bytes."""
+    """UTF-8 with its invalid bytes replaced by U+FFFD (one per byte) and a warning, when
+
+    (a) the only invalid bytes are an incomplete sequence at the very end (a file cut off inside a
+        character), of two bytes or more, or of one lead byte after at least one valid multi-byte
+        sequence (a lone high byte ending ASCII text is more likely "é" in Windows-1252); or
+    (b) the text holds at least one valid multi-byte sequence and they are at least
+        MIN_VALID_SEQUENCES_PER_INVALID_RUN times the runs of invalid bytes; or
+    (c) the invalid bytes are at most MAX_INVALID_UTF8_SHARE of the non-ASCII bytes;
+
+    else None (some other charset: declaration or detection decides). The opening (DETECT_BYTES)
+    is judged first: a long file in a one-byte charset is refused without the cost of escaping
+    each of its bytes."""
     if len(data) > DETECT_BYTES:
         cut = DETECT_BYTES
         while cut > DETECT_BYTES - 3 and 0x80 <= data[cut] < 0xC0:   # not inside a character
@@ -181,10 +198,26 @@ def _utf8_replacing_a_few(data: bytes) -> tuple[str, tuple[str, ...]] | None:
     escaped = data.decode("utf-8", "surrogateescape")
     text, invalid = _ESCAPED_BYTE.subn(REPLACEMENT_CHARACTER, escaped)   # counted without a list
     non_ascii = len(data.translate(None, _ASCII))
-    if invalid > MAX_INVALID_UTF8_SHARE * non_ascii:
+    valid_sequences = len(escaped) - len(escaped.encode("ascii", "ignore")) - invalid
+    if not (_cut_off_tail(data, valid_sequences)
+            or (valid_sequences >= 1 and valid_sequences >= MIN_VALID_SEQUENCES_PER_INVALID_RUN
+                * sum(1 for _ in _ESCAPED_RUN.finditer(escaped)))
+            or invalid <= MAX_INVALID_UTF8_SHARE * non_ascii):
         return None
     noun = "byte" if invalid == 1 else "bytes"
     return text, (f"{invalid} invalid UTF-8 {noun} replaced by U+FFFD",)
+
+
+def _cut_off_tail(data: bytes, valid_sequences: int) -> bool:
+    """True when `data` is valid UTF-8 but for an incomplete sequence at its very end, of two
+    bytes or more, or of one lead byte when `valid_sequences` (valid multi-byte sequences) >= 1."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(data, final=False)
+    except UnicodeDecodeError:
+        return False
+    pending = len(decoder.getstate()[0])
+    return pending >= 2 or (pending == 1 and valid_sequences >= 1)
 
 
 def _mislabelled(data: bytes, declared: str) -> bool:

@@ -126,3 +126,53 @@ def test_a_long_document_is_judged_on_its_opening_then_whole(shift: int):
     assert decoded.warnings == ("2 invalid UTF-8 bytes replaced by U+FFFD",)
     cp1252 = ("Le café était fermé à Noël. " * (DETECT_BYTES // 20)).encode("cp1252")
     assert "\ufffd" not in decode(cp1252)   # refused as UTF-8 on its opening: left to detection
+
+
+# Damaged UTF-8 that used to come out in another charset, with no warning (São → "Sﾃ｣o" in cp932,
+# José → "Jos├®" in code page 437, café → "caf√©" in Mac Roman).
+CITY = (b"The city council voted on Tuesday to approve a new bridge in S\xc3\xa3o Paulo, Mayor Jos\xc3\xa9 "
+        b"Green said after a long debate.\nConstruction is expected to begin next spring and take about "
+        b"three years to finish.\n")
+
+
+def test_utf8_cut_off_inside_its_last_character_stays_utf8():
+    decoded = decode_document(CITY + b"Updated \xe2\x80")    # the first two bytes of an em dash
+    assert "in São Paulo, Mayor José Green" in decoded.text
+    assert decoded.text.endswith("Updated \ufffd\ufffd")
+    assert decoded.warnings == ("2 invalid UTF-8 bytes replaced by U+FFFD",)
+
+
+def test_one_stray_byte_beside_one_valid_utf8_character_stays_utf8():
+    data = (b"Mayor Jos\xc3\xa9 Green said after a long debate that the bridge would open next year.\n"
+            b"Construction begins in spring \xff and takes about three years.\n")
+    decoded = decode_document(data)
+    assert decoded.text.startswith("Mayor José Green said")
+    assert "spring \ufffd and takes" in decoded.text
+    assert decoded.warnings == ("1 invalid UTF-8 byte replaced by U+FFFD",)
+
+
+def test_em_dash_and_cafe_with_a_cut_off_tail_stay_utf8():
+    data = (b"The caf\xc3\xa9 on the square reopened on Tuesday \xe2\x80\x94 after months of work, "
+            b"the owner said.\nUpdated \xe2\x80")
+    decoded = decode_document(data)
+    assert decoded.text.startswith("The café on the square reopened on Tuesday — after months")
+    assert decoded.text.endswith("Updated \ufffd\ufffd")
+    assert decoded.warnings == ("2 invalid UTF-8 bytes replaced by U+FFFD",)
+
+
+def test_the_cut_off_tail_reaches_the_json_output(tmp_path: Path):
+    f = tmp_path / "cut.txt"
+    f.write_bytes(CITY + b"Updated \xe2\x80")
+    proc = run_cli("clean", str(f), "--format", "json")
+    assert proc.returncode == 0, proc.stderr.decode()
+    out = json.loads(proc.stdout)
+    assert "São Paulo, Mayor José Green" in out["text"]
+    assert out["warnings"] == ["2 invalid UTF-8 bytes replaced by U+FFFD"]
+
+
+def test_one_high_byte_ending_ascii_text_is_still_windows_1252():
+    """A lone lead byte at the very end of ASCII text is no evidence of UTF-8: "café" in
+    Windows-1252 ends in E9, which UTF-8 would read as the start of a three-byte character."""
+    text = "The council met on Tuesday and voted after six hours of debate in the old café"
+    decoded = decode_document(text.encode("cp1252"))
+    assert decoded.text == text and decoded.warnings == ()
