@@ -9,6 +9,7 @@ stats.json is written only with `--stats FILE`.
 """
 from __future__ import annotations
 
+import errno
 import json
 import tempfile
 from pathlib import Path
@@ -19,7 +20,7 @@ from .batch import BatchConfig, BatchError, check_paths, errors_path, state_dir
 from .batch_stats import stats_path_for
 from .corpus_io import LAYOUTS, STDIO, BatchPaths, copy_to_stdout
 from .errors import CleanerError, printable
-from .fileio import write_atomic
+from .fileio import silence_stdout, standard_input, standard_output, write_atomic
 
 _LAYOUT_OPTIONS = ("text_field", "url_field", "id_field", "output_field", "replace_text")
 
@@ -43,7 +44,12 @@ def layout_fields(layout: str | None, text_field: str, url_field: str, id_field:
 
 def check_stream_paths(source: Path, target: Path) -> str:
     """batch.check_paths, where '-' may stand for standard input and output (JSON Lines only).
-    Returns the mode ("dir" | "jsonl"); BatchError otherwise."""
+    Returns the mode ("dir" | "jsonl"); BatchError otherwise, and CleanerError before any work
+    when '-' stands for a standard stream the shell closed (`<&-`, `>&-`)."""
+    if str(target) == STDIO:
+        standard_output("use a file name")
+    if str(source) == STDIO:
+        standard_input()
     if str(source) != STDIO and str(target) != STDIO:
         return check_paths(source, target)
     if str(source) != STDIO:
@@ -68,7 +74,13 @@ def deliver_pipe_outputs(cfg: BatchConfig, io_paths: BatchPaths, errors_to: Path
     """'-' as output: the cleaned lines to standard output; the errors to `errors_to` (atomically)
     or, one line each, to stderr; stats.json to `stats_to` when asked. Raises CleanerError naming
     a file that cannot be written."""
-    copy_to_stdout(io_paths.target)
+    try:
+        copy_to_stdout(io_paths.target)
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:   # the reader went away (`| head`): the CLI exits quietly
+            raise
+        silence_stdout()
+        raise CleanerError(f"cannot write: {exc.strerror or exc}", path="standard output") from None
     errors = errors_path(cfg)
     if errors_to is not None:
         try:

@@ -9,7 +9,7 @@ import click
 
 from .errors import CleanerError, one_line, printable
 from .fetch import fetch, is_url
-from .fileio import check_output, read_document, write_atomic
+from .fileio import check_output, read_document, silence_stdout, standard_output, write_atomic
 from .output import as_json, as_markdown, as_text, explain
 from .pipeline import INPUT_FORMATS, Options, clean
 
@@ -46,15 +46,7 @@ def _debug() -> bool:
     return os.environ.get(DEBUG_ENV, "") not in ("", "0")
 
 
-def _silence_stdout() -> None:
-    """Point file descriptor 1 at /dev/null, so that the interpreter's final flush of what is still
-    buffered neither fails again nor prints "Exception ignored" after our one line."""
-    try:
-        fd = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(fd, sys.stdout.fileno())
-        os.close(fd)
-    except (OSError, ValueError, AttributeError):   # no stdout, or not a real file (tests)
-        pass
+_silence_stdout = silence_stdout
 
 
 class NewscleanGroup(click.Group):
@@ -165,8 +157,8 @@ def clean_command(source: str, url: str | None, site: str | None, no_site_rules:
     try:
         if output:
             check_output(output, inputs=(source,))
-        elif sys.stdout is None:   # `newsclean clean x >&-`
-            raise CleanerError("standard output is closed (use -o FILE)")
+        else:
+            standard_output("use -o FILE")   # `newsclean clean x >&-`: refused before any work
         if is_url(source):
             data = fetch(source)
             url = url or source

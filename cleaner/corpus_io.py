@@ -20,7 +20,6 @@ import gzip
 import io
 import json
 import shutil
-import sys
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator
 
 from .errors import CleanerError
-from .fileio import write_atomic, write_atomic_stream
+from .fileio import standard_input, standard_output, write_atomic, write_atomic_stream
 
 # Compression by file name extension (lower case).
 COMPRESSIONS: dict[str, str] = {".gz": "gzip", ".bz2": "bzip2", ".zst": "zstd", ".zstd": "zstd"}
@@ -158,7 +157,7 @@ def read_lines(path: str | Path) -> Iterator[bytes]:
     """The lines (bytes, with their newline) of a JSON Lines file, decompressed as its name says;
     standard input for '-' (decompressed as its first bytes say)."""
     if str(path) == STDIO:
-        stream, compression = sniff_compression(sys.stdin.buffer)
+        stream, compression = sniff_compression(standard_input())
         yield from open_decompressed(stream, compression)
         return
     with open(path, "rb") as raw:
@@ -170,7 +169,7 @@ def write_lines(path: str | Path, lines: Iterator[str] | list[str]) -> None:
     """Write text lines (each with its newline) to a file, atomically and compressed as its name
     says, or to standard output for '-'."""
     if str(path) == STDIO:
-        out = sys.stdout.buffer
+        out = standard_output("use a file name")
         for line in lines:
             out.write(line.encode("utf-8"))
         out.flush()
@@ -199,7 +198,7 @@ def spool(source: str | Path, dest: Path) -> None:
 
 def _blocks(source: str | Path) -> Iterator[bytes]:
     if str(source) == STDIO:
-        stream, compression = sniff_compression(sys.stdin.buffer)
+        stream, compression = sniff_compression(standard_input())
         reader = open_decompressed(stream, compression)
         while block := reader.read(COPY_BLOCK):
             yield block
@@ -211,10 +210,12 @@ def _blocks(source: str | Path) -> Iterator[bytes]:
 
 
 def copy_to_stdout(path: Path) -> None:
-    """Copy a file's bytes to standard output."""
+    """Copy a file's bytes to standard output. Raises CleanerError when standard output is
+    closed, OSError when writing fails."""
+    out = standard_output("use a file name")
     with open(path, "rb") as src:
-        shutil.copyfileobj(src, sys.stdout.buffer, COPY_BLOCK)
-    sys.stdout.buffer.flush()
+        shutil.copyfileobj(src, out, COPY_BLOCK)
+    out.flush()
 
 
 # ---------------------------------------------------------------- field paths

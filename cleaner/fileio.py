@@ -40,9 +40,7 @@ def read_document(path: str, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> bytes:
     Raises InputError naming the file: missing, a directory, unreadable, too large, standard
     input closed."""
     if path == "-":
-        stream = getattr(sys.stdin, "buffer", None)
-        if stream is None:   # `newsclean clean - <&-`: Python sets sys.stdin to None
-            raise InputError("standard input is closed", path=STDIN_NAME)
+        stream = standard_input()
         try:
             return _read_limited(stream, max_bytes, STDIN_NAME)
         except OSError as exc:
@@ -65,6 +63,35 @@ def read_document(path: str, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> bytes:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
     except ValueError:  # "embedded null byte": a name no file can have
         raise InputError("not a valid file name", path=path.replace("\x00", "\\x00")) from None
+
+
+def standard_input() -> BinaryIO:
+    """Standard input's byte stream. Raises InputError "standard input is closed" when the shell
+    closed it (`<&-`: Python then sets sys.stdin to None)."""
+    if sys.stdin is None or sys.stdin.closed:
+        raise InputError("standard input is closed", path=STDIN_NAME)
+    return sys.stdin.buffer
+
+
+def standard_output(hint: str) -> BinaryIO:
+    """Standard output's byte stream. Raises CleanerError "standard output is closed (`hint`)"
+    when the shell closed it (`>&-`: Python then sets sys.stdout to None); `hint` says what to use
+    instead, e.g. "use -o FILE"."""
+    if sys.stdout is None or sys.stdout.closed:
+        raise CleanerError(f"standard output is closed ({hint})")
+    return sys.stdout.buffer
+
+
+def silence_stdout() -> None:
+    """Point file descriptor 1 at /dev/null, so that the interpreter's final flush of what is still
+    buffered neither fails again nor prints "Exception ignored" after our one line (call it once
+    writing to standard output failed)."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError, AttributeError):   # no stdout, or not a real file (tests)
+        pass
 
 
 def _read_limited(fh: BinaryIO, max_bytes: int, name: str) -> bytes:

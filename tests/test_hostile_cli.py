@@ -193,6 +193,39 @@ def test_full_disk_on_stdout_is_one_line_exit_2():
     assert "Exception ignored" not in err
 
 
+def _corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_text('{"text": "The harbour dredging was approved on Tuesday after six hours of debate in '
+                      'the town hall, the mayor said."}\n', encoding="utf-8")
+    return corpus
+
+
+def test_batch_to_a_closed_stdout_is_refused_before_any_work(tmp_path: Path):
+    """`newsclean batch in.jsonl - >&-` cleaned everything, then failed with an AttributeError
+    (exit 3). Now: one line before starting (no summary lines), exit 2."""
+    proc = _run_with(lambda: os.close(1), "batch", "-j", "1", str(_corpus(tmp_path)), "-")
+    assert proc.returncode == 2
+    one_line(proc.stderr.decode(), "standard output is closed (use a file name)")
+
+
+def test_batch_from_a_closed_stdin_is_one_line_exit_2(tmp_path: Path):
+    out = tmp_path / "out.jsonl"
+    proc = _run_with(lambda: os.close(0), "batch", "-j", "1", "-", str(out))
+    assert proc.returncode == 2
+    one_line(proc.stderr.decode(), "<stdin>: standard input is closed")
+    assert not out.exists()
+
+
+def test_batch_to_a_full_stdout_names_standard_output(tmp_path: Path):
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full")
+    with open("/dev/full", "wb") as full:
+        proc = _run_with(None, "batch", "-j", "1", str(_corpus(tmp_path)), "-", stdout=full)
+    assert proc.returncode == 2
+    err = one_line(proc.stderr.decode(), "standard output: cannot write: No space left on device")
+    assert "Exception ignored" not in err
+
+
 def test_stdout_closed_by_its_reader_exits_quietly():
     read_end, write_end = os.pipe()
     os.close(read_end)    # the reader is gone before anything is written, as after `| head -c1`
