@@ -21,8 +21,9 @@ from .blocks import dedup_key, plain
 from .errors import CleanerError, InputError, RuleError
 from .fileio import read_document
 from .pipeline import clean
-from .rules import (GENERIC_KEYS, MAX_LITERAL_CHARS, SCHEMA_PATH, SITE_KEYS, RuleSet, SiteRules, SiteTest, _check_keys,
-                    _compile_rule, _Map, _Seq, compile_site, load_file, load_yaml)
+from .rules import (ACTIONS, GENERIC_KEYS, MAX_LITERAL_CHARS, SCHEMA_PATH, SITE_KEYS, RuleSet, SiteRules, SiteTest, _check_keys,
+                    _compile_rule, _Map, _Seq, check_category, compile_site, duplicate_id_error, load_file,
+                    load_yaml)
 
 # `rules new`: a removed line longer than this many words becomes a pattern on its first words only.
 NEW_PATTERN_MAX_WORDS = 12
@@ -516,6 +517,19 @@ def file_errors(path: Path, root: Path | None = None) -> list[RuleError]:
         seen: dict[str, int] = {}
         for item, line in zip(rules, rules.lines):
             attempt(lambda item=item, line=line: _compile_rule(item, name, line, seen))
+        # A rule stops at its first error: its category and its id are also checked on their own,
+        # so that an unknown category or a repeated id beside another error is listed too.
+        first_lines: dict[str, int] = {}
+        for item in rules:
+            if not isinstance(item, _Map) or not isinstance(item.get("id"), str):
+                continue
+            rule_id, id_line = item["id"], item.lines.get("id", item.line)
+            if rule_id in first_lines:
+                attempt(lambda r=rule_id, f=first_lines[rule_id], at=id_line: _raise(duplicate_id_error(r, f, name, at)))
+            first_lines.setdefault(rule_id, id_line)
+            actions = [a for a in ACTIONS if a in item]
+            if len(actions) == 1:
+                attempt(lambda item=item, a=actions[0]: check_category(item, item["id"], a, name))
     if site_file:
         site = data["site"] if isinstance(data["site"], str) and data["site"].strip() else "?"
         attempt(lambda: compile_site(_part(data, "site"), name))
@@ -533,6 +547,10 @@ def file_errors(path: Path, root: Path | None = None) -> list[RuleError]:
     if not errors:
         errors.append(first)
     return sorted(errors, key=lambda e: e.line or 0)
+
+
+def _raise(error: RuleError) -> None:
+    raise error
 
 
 def _part(data: _Map, key: str, *, site: str | None = None, value: Any = None) -> _Map:

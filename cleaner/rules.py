@@ -523,6 +523,26 @@ def _patterns(value: Any, path: str, line: int | None, key: str, case_sensitive:
     return tuple(out)
 
 
+def duplicate_id_error(rule_id: str, first_line: int, path: str, line: int) -> RuleError:
+    """The error for a rule id used a second time (at `line`; first at `first_line`) in one file."""
+    return RuleError(f"duplicate rule id {rule_id!r} (first at line {first_line})", path=path, line=line, key="id")
+
+
+def check_category(data: Any, rule_id: str, action: str, path: str) -> str:
+    """The category of a rule mapping (`take` rules default to 'metadata'), checked against
+    article.CATEGORIES (a `keep_line` rule may say 'body'). Raises RuleError naming the file, line
+    and key for a missing or unknown category (with "did you mean")."""
+    category = data.get("category", "metadata" if action == "take" else None)
+    if category is None:
+        raise RuleError(f"rule {rule_id!r} has no 'category'; one of: {', '.join(CATEGORIES)}", path=path, line=data.line)
+    if category not in CATEGORIES and not (action == "keep_line" and category == KEEP_CATEGORY):
+        close = _closest(category, CATEGORIES)
+        hint = f" (did you mean '{close}'?)" if close else ""
+        raise RuleError(f"unknown category {category!r}{hint}; one of: {', '.join(CATEGORIES)}",
+                        path=path, line=data.lines["category"], key="category")
+    return category
+
+
 def _compile_rule(data: Any, path: str, line: int, seen: dict[str, int]) -> Rule:
     if not isinstance(data, _Map):
         raise RuleError("each rule must be a mapping with id, category and one action", path=path, line=line)
@@ -534,7 +554,7 @@ def _compile_rule(data: Any, path: str, line: int, seen: dict[str, int]) -> Rule
     if not regex.fullmatch(RULE_ID_PATTERN, rule_id):
         raise RuleError(f"bad rule id {rule_id!r}: use letters, digits, '-', '_' and '.'", path=path, line=ln["id"], key="id")
     if rule_id in seen:
-        raise RuleError(f"duplicate rule id {rule_id!r} (first at line {seen[rule_id]})", path=path, line=ln["id"], key="id")
+        raise duplicate_id_error(rule_id, seen[rule_id], path, ln["id"])
     seen[rule_id] = ln["id"]
     actions = [a for a in ACTIONS if a in data]
     if len(actions) != 1:
@@ -549,14 +569,7 @@ def _compile_rule(data: Any, path: str, line: int, seen: dict[str, int]) -> Rule
     for option, least in MIN_VALUES.items():
         if option in data and data[option] < least:
             raise RuleError(f"rule {rule_id!r}: must be at least {least}", path=path, line=ln[option], key=option)
-    category = data.get("category", "metadata" if action == "take" else None)
-    if category is None:
-        raise RuleError(f"rule {rule_id!r} has no 'category'; one of: {', '.join(CATEGORIES)}", path=path, line=data.line)
-    if category not in CATEGORIES and not (action == "keep_line" and category == KEEP_CATEGORY):
-        close = _closest(category, CATEGORIES)
-        hint = f" (did you mean '{close}'?)" if close else ""
-        raise RuleError(f"unknown category {category!r}{hint}; one of: {', '.join(CATEGORIES)}",
-                        path=path, line=ln["category"], key="category")
+    category = check_category(data, rule_id, action, path)
     cs = bool(data.get("case_sensitive", False))
     common: dict[str, Any] = dict(id=rule_id, category=category, action=action, source=f"{path}:{data.line}",
                                   max_words=data.get("max_words"), min_words=data.get("min_words"),

@@ -177,6 +177,30 @@ def test_rules_check_lists_every_error_of_a_file(tmp_path, monkeypatch):
     assert lines[-1].startswith("9 errors in ")
 
 
+# Two errors in one rule, and a repeated id whose first rule has an error of its own.
+ONE_RULE_MANY_ERRORS = """site: Example
+hosts: [example.org]
+rules:
+  - id: w-1
+    category: sharez
+    drop_line: 7
+  - id: w-2
+    category: share
+    drop_from: '^Share'
+    untill: '^End'
+  - id: w-1
+    category: share
+    drop_line: '^Tweet$'
+"""
+
+
+def test_rules_check_lists_an_unknown_category_and_a_repeated_id_beside_other_errors(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(ONE_RULE_MANY_ERRORS, encoding="utf-8")
+    found = [(e.line, e.key) for e in file_errors(path)]
+    assert found == [(5, "category"), (6, "drop_line"), (10, "untill"), (11, "id")]
+
+
 def test_file_errors_of_a_good_file_and_of_one_that_is_not_yaml(tmp_path):
     good = tmp_path / "good.yaml"
     good.write_text("site: Good\nhosts: [good.example]\nrules:\n  - id: g-nav\n    category: navigation\n"
