@@ -142,8 +142,9 @@ def strip_dates(text: str, language: str | None = None, country: str | None = No
     return _strip(text.strip(), language or "", country or "")
 
 
-@lru_cache(maxsize=4096)
-def _strip(text: str, language: str, country: str) -> str | None:
+def _without_dates(text: str, language: str, country: str) -> str | None:
+    """`text` with every absolute date, clock time and date marker blanked out; None when it holds
+    no absolute date."""
     rest = text
     found = 0
     while True:
@@ -156,7 +157,14 @@ def _strip(text: str, language: str, country: str) -> str | None:
         return None
     rest = _TIME_RE.sub(" ", rest)
     rest = _UPDATED.sub(" ", rest)
-    rest = _PUBLISHED.sub(" ", rest)
+    return _PUBLISHED.sub(" ", rest)
+
+
+@lru_cache(maxsize=4096)
+def _strip(text: str, language: str, country: str) -> str | None:
+    rest = _without_dates(text, language, country)
+    if rest is None:
+        return None
     rest = " ".join(w for w in rest.split() if w.strip(",.()") not in _ZONES)
     return re.sub(r"\s+", " ", re.sub(r"(?:^|\s)[|·•,/–—-](?=\s|$)", " ", rest)).strip(" ,|·•-–—/")
 
@@ -164,19 +172,9 @@ def _strip(text: str, language: str, country: str) -> str | None:
 @lru_cache(maxsize=4096)
 def _residue_words(text: str, language: str, country: str) -> int | None:
     """Words of the line that are not part of a date, a time or a marker; None when no date."""
-    rest = text
-    found = 0
-    while True:
-        hit = _first_date(rest, language, country)
-        if hit is None:
-            break
-        found += 1
-        rest = rest[: hit.span[0]] + " " + rest[hit.span[1]:]
-    if not found:
+    rest = _without_dates(text, language, country)
+    if rest is None:
         return None
-    rest = _TIME_RE.sub(" ", rest)
-    rest = _UPDATED.sub(" ", rest)
-    rest = _PUBLISHED.sub(" ", rest)
     words = []
     for token in rest.split():
         w = token.strip(".,;:()[]|·•-–—/")

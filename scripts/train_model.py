@@ -37,6 +37,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
+from cleaner import heuristics  # noqa: E402
 from cleaner.features import CONTEXT_NAMES, FEATURE_NAMES, context_features  # noqa: E402
 from cleaner.model import MODEL_FILE, BlockModel, parse  # noqa: E402
 from model_data import CACHE, RENDERINGS, load  # noqa: E402
@@ -169,20 +170,9 @@ def decide(model: BlockModel, d: dict, p: np.ndarray | None = None) -> np.ndarra
 
 
 def _span(values: np.ndarray) -> tuple[int, int]:
-    best, span = 0.0, (len(values), -1)
-    run, start = 0.0, None
-    for i, v in enumerate(values.tolist()):
-        if v != v:
-            continue
-        if start is None or run <= 0:
-            if v <= 0:
-                continue
-            run, start = v, i
-        else:
-            run += v
-        if run > best:
-            best, span = run, (start, i)
-    return span
+    """heuristics.best_span over the array (NaN skipped); (len, -1) when no run is positive."""
+    found = heuristics.best_span([None if v != v else v for v in values.tolist()])
+    return found if found is not None else (len(values), -1)
 
 
 def text_of(d: dict, kept: np.ndarray) -> str:
