@@ -1223,8 +1223,10 @@ class Summary:
 
 # ---------------------------------------------------------------- the batch
 
-def check_paths(source: Path, target: Path) -> str:
-    """The mode ("dir" | "jsonl"); BatchError for paths that would lose or mix data."""
+def check_paths(source: Path, target: Path | str) -> str:
+    """The mode ("dir" | "jsonl"); BatchError for paths that would lose or mix data. `target` as
+    typed (a str keeps a trailing '/', which marks a folder)."""
+    target_name, target = str(target), Path(target)
     if not source.exists():
         raise BatchError("no such file or directory", path=str(source))
     src = source.resolve()
@@ -1253,7 +1255,21 @@ def check_paths(source: Path, target: Path) -> str:
     if tgt.is_dir():
         raise BatchError("the output must be a file (e.g. cleaned.jsonl) when the input is JSON Lines",
                          path=str(target))
+    check_jsonl_output_name(target_name)
     return "jsonl"
+
+
+def check_jsonl_output_name(target: Path | str) -> None:
+    """The output name of a JSON Lines batch, as typed: BatchError when it ends in a path separator
+    (a folder) or is not named as JSON Lines (JSONL_SUFFIXES, optionally compressed: cleaned.jsonl,
+    cleaned.jsonl.gz, ...), so that a document (doc1.txt) is never replaced by JSON Lines."""
+    name = str(target)
+    if name.endswith(("/", os.sep)):
+        raise BatchError("the output must be a file (e.g. cleaned.jsonl), not a folder, when the input "
+                         "is JSON Lines", path=name)
+    if not is_jsonl_name(Path(name).name, JSONL_SUFFIXES):
+        raise BatchError("the output of a JSON Lines input must be named like cleaned.jsonl (.jsonl, "
+                         ".ndjson, .json, .jsonlines; .gz, .zst or .bz2 compressed) or be '-'", path=name)
 
 
 def derived_paths(cfg: BatchConfig) -> list[tuple[Path, str]]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from .batch import BatchConfig, BatchError, check_paths, errors_path, state_dir
+from .batch import BatchConfig, BatchError, check_jsonl_output_name, check_paths, errors_path, state_dir
 from .batch_stats import stats_path_for
 from .corpus_io import LAYOUTS, STDIO, BatchPaths, copy_to_stdout
 from .errors import CleanerError, printable
@@ -42,10 +42,11 @@ def layout_fields(layout: str | None, text_field: str, url_field: str, id_field:
             replace_text if "replace_text" in given else preset.replace_text)
 
 
-def check_stream_paths(source: Path, target: Path) -> str:
+def check_stream_paths(source: Path, target: Path | str) -> str:
     """batch.check_paths, where '-' may stand for standard input and output (JSON Lines only).
-    Returns the mode ("dir" | "jsonl"); BatchError otherwise, and CleanerError before any work
-    when '-' stands for a standard stream the shell closed (`<&-`, `>&-`)."""
+    `target` as typed (a str keeps a trailing '/'). Returns the mode ("dir" | "jsonl"); BatchError
+    otherwise, and CleanerError before any work when '-' stands for a standard stream the shell
+    closed (`<&-`, `>&-`)."""
     if str(target) == STDIO:
         standard_output("use a file name")
     if str(source) == STDIO:
@@ -58,9 +59,11 @@ def check_stream_paths(source: Path, target: Path) -> str:
             raise BatchError("'-' (standard output) is for a JSON Lines input; a folder's output is a folder",
                              path=str(source))
         return mode
-    if str(target) != STDIO and target.is_dir():
+    if str(target) != STDIO and Path(target).is_dir():
         raise BatchError("the output must be a file (e.g. cleaned.jsonl) or '-' when the input is "
                          "standard input", path=str(target))
+    if str(target) != STDIO:
+        check_jsonl_output_name(target)
     return "jsonl"
 
 

@@ -34,7 +34,7 @@ def _cores() -> int:
 
 @click.command("batch")
 @click.argument("source", type=click.Path(path_type=Path, allow_dash=True))
-@click.argument("target", type=click.Path(path_type=Path, allow_dash=True))
+@click.argument("target_name", metavar="TARGET", type=click.Path(allow_dash=True))   # str: keeps a trailing '/'
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (local engine) or local Dask workers. [default: all cores]")
 @click.option("--engine", type=click.Choice(("local", "dask")), default="local", show_default=True,
@@ -88,7 +88,7 @@ def _cores() -> int:
               help="Larger documents are recorded as errors, not cleaned.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr. [default: when stderr is a terminal]")
-def batch_command(source: Path, target: Path, jobs: int | None, engine: str, scheduler: str | None, fmt: str,
+def batch_command(source: Path, target_name: str, jobs: int | None, engine: str, scheduler: str | None, fmt: str,
                   with_metadata: bool, input_format: str, site: str | None, no_site_rules: bool,
                   rules_dirs: tuple[str, ...], text_field: str, url_field: str, id_field: str | None,
                   output_field: str, replace_text: bool, dedup_lines: bool, dedup_min_share: float,
@@ -110,12 +110,13 @@ def batch_command(source: Path, target: Path, jobs: int | None, engine: str, sch
     """
     if scheduler and engine != "dask":
         _error("--scheduler needs --engine dask")
+    target = Path(target_name)
     text_field, url_field, id_field, output_field, replace_text = layout_fields(
         layout, text_field, url_field, id_field, output_field, replace_text)
     if (errors_to or stats_to) and str(target) != STDIO:
         _error("--errors and --stats are for '-' as output (a file output has them beside it)")
     try:
-        mode = check_stream_paths(source, target)
+        mode = check_stream_paths(source, target_name)
         # '-' and compressed input: a plain copy to read; '-' output: a temporary file (removed at exit)
         io_paths = click.get_current_context().with_resource(
             batch_paths(str(source), str(target), state_dir_of=jsonl_state_dir)) if mode == "jsonl" else None

@@ -21,7 +21,7 @@ from typing import Any
 
 from .batch_stats import STATS_NAME, load_stats, stats_path_for
 from .errors import CleanerError
-from .fileio import write_atomic
+from .fileio import check_output, write_atomic
 
 REPORT_NAME = "report.html"
 # Bars per chart at most (sites and documents beyond are left out of the chart, not of stats.json).
@@ -38,6 +38,21 @@ EXTRA_HINT = "pip install 'newsclean[report]'"
 
 _SVG_START = re.compile(r"<svg\b")
 
+# The shape of stats.json the page needs (see batch_stats): key -> type at the top level; the
+# entries of the mappings and lists below. Other keys are optional (read with .get).
+_COUNT = (int,)
+_NUMBER = (int, float)
+STATS_TOP = {"documents": _COUNT, "cleaned": _COUNT, "failed": _COUNT, "emptied": _COUNT,
+             "with_warnings": _COUNT, "bytes_in": _COUNT, "chars_kept": _COUNT, "chars_removed": _COUNT,
+             "blocks_removed": _COUNT, "categories": (dict,), "sites": (dict,), "kept_share": (dict,),
+             "most_removed": (list,)}
+STATS_OPTIONAL = {"sites_total": _COUNT, "throughput": (dict,), "languages": (dict,),
+                  "warnings": (dict,), "errors": (dict,)}
+STATS_CATEGORY = {"blocks": _COUNT, "chars": _COUNT}
+STATS_SITE = {"documents": _COUNT, "chars_kept": _COUNT, "chars_removed": _COUNT}
+STATS_KEPT_SHARE = {"bins": (list,), "documents": (list,)}
+STATS_MOST_REMOVED = {"document": (str,), "site": (str,), "chars_kept": _COUNT, "chars_removed": _COUNT}
+
 
 class ReportError(CleanerError):
     """The report cannot be made: no stats.json, or the plotting extra is not installed."""
@@ -52,6 +67,60 @@ def _pyplot() -> Any:
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def _shape_problem(value: Any, shape: dict[str, tuple[type, ...]], where: str,
+                   optional: bool = False) -> str | None:
+    """The first key of `shape` missing from dict `value` or of another type, as 'WHERE.KEY is
+    missing' / 'WHERE.KEY is not a list'; None when all fit. Booleans are not counts."""
+    if not isinstance(value, dict):
+        return f"{where or 'the file'} is not an object"
+    for key, types in shape.items():
+        name = f"{where}.{key}" if where else key
+        if key not in value:
+            if optional:
+                continue
+            return f"{name} is missing"
+        v = value[key]
+        if v is None and optional:
+            continue
+        if isinstance(v, bool) or not isinstance(v, types):
+            return f"{name} is not {'a number' if types in (_COUNT, _NUMBER) else 'a ' + _TYPE_NAMES[types[0]]}"
+    return None
+
+
+_TYPE_NAMES = {dict: "mapping", list: "list", str: "string", int: "number"}
+
+
+def stats_problem(stats: dict[str, Any]) -> str | None:
+    """What keeps `stats` (a parsed stats.json) from being drawn, e.g. 'chars_kept is missing' or
+    'categories.nav.chars is not a number'; None when it has every key and type the page reads."""
+    problem = _shape_problem(stats, STATS_TOP, "") or _shape_problem(stats, STATS_OPTIONAL, "", True)
+    if problem:
+        return problem
+    for key, shape in (("categories", STATS_CATEGORY), ("sites", STATS_SITE)):
+        for name, entry in stats[key].items():
+            problem = _shape_problem(entry, shape, f"{key}.{name}")
+            if problem:
+                return problem
+    for key in ("languages", "warnings", "errors"):
+        for name, count in (stats.get(key) or {}).items():
+            if isinstance(count, bool) or not isinstance(count, _COUNT):
+                return f"{key}.{name} is not a number"
+    share = stats["kept_share"]
+    problem = _shape_problem(share, STATS_KEPT_SHARE, "kept_share")
+    if problem:
+        return problem
+    bins, counts = share["bins"], share["documents"]
+    if len(bins) < 2 or any(isinstance(b, bool) or not isinstance(b, _NUMBER) for b in bins):
+        return "kept_share.bins is not a list of two or more numbers"
+    if len(counts) != len(bins) - 1 or any(isinstance(c, bool) or not isinstance(c, _COUNT) for c in counts):
+        return "kept_share.documents is not one count per bin"
+    for i, entry in enumerate(stats["most_removed"]):
+        problem = _shape_problem(entry, STATS_MOST_REMOVED, f"most_removed[{i}]")
+        if problem:
+            return problem
+    return None
 
 
 def stats_file_of(out: str | Path) -> Path:
@@ -233,11 +302,16 @@ def render_report(stats: dict[str, Any], *, title: str) -> str:
 def write_report(out: str | Path, output: str | Path | None = None) -> Path:
     """Read the stats.json of batch output `out` (see `stats_file_of`) and write the page to
     `output` (default: beside stats.json, `report_path_for`), atomically. Returns its path.
-    Raises CleanerError / ReportError with a one-line message."""
+    Raises CleanerError / ReportError with a one-line message: no or a malformed stats.json
+    (`stats_problem`), or an output that is the stats.json itself."""
     stats_file = stats_file_of(out)
-    stats = load_stats(stats_file)
-    page = render_report(stats, title=f"newsclean batch report: {Path(out).name}")
     target = Path(output) if output else report_path_for(stats_file)
+    check_output(str(target), [str(stats_file)])   # `-o stats.json` would replace the input
+    stats = load_stats(stats_file)
+    problem = stats_problem(stats)
+    if problem:
+        raise ReportError(f"not a newsclean stats.json ({problem})", path=str(stats_file))
+    page = render_report(stats, title=f"newsclean batch report: {Path(out).name}")
     try:
         write_atomic(target, page)
     except OSError as exc:

@@ -86,6 +86,11 @@ def main() -> int:
     args = ap.parse_args()
 
     scorer = args.scorer or args.bench.parent / "score.py"
+    for path in (args.bench, scorer):
+        if not path.exists():   # a clone without ../shared
+            print(f"bench_html.py: {path} not found: the benchmark material is not in this checkout "
+                  "(see --bench, --scorer)", file=sys.stderr)
+            return 2
     pages = load_pages(args.bench)
     if not pages:
         print(f"no *.html in {args.bench}", file=sys.stderr)

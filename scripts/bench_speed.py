@@ -79,7 +79,9 @@ def dev2_pages(data: Path, rendering: str) -> list[tuple[str, str | None, Path, 
     """Every dev2 page (both parts) that has the rendering: (name, url, text path, html path)."""
     root = data / "dev2"
     if not root.is_dir():
-        sys.exit(f"bench_speed: no dev2/ in {data}: unpack ../shared/bench/dev2.tar.xz there (--data)")
+        print(f"bench_speed.py: no dev2/ in {data}: unpack ../shared/bench/dev2.tar.xz there (--data)",
+              file=sys.stderr)
+        sys.exit(2)
     out = []
     for part in ("dev", "check"):
         for text in sorted((root / part).glob(f"*.{rendering}.txt")):

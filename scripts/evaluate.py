@@ -50,14 +50,18 @@ TARGETS: dict[str, dict[str, float]] = {
 }
 
 
+def require(path: Path, why: str = "the benchmark material is not in this checkout") -> Path:
+    """`path` when it exists; otherwise one line on stderr and exit 2 (a clone without ../shared)."""
+    if not path.exists():
+        print(f"evaluate.py: {path} not found: {why} (see --bench, --data)",
+              file=sys.stderr)
+        sys.exit(2)
+    return path
+
+
 def load_scorer(bench: Path) -> ModuleType:
     """The benchmark's score.py, imported from its own file (never copied)."""
-    spec = importlib.util.spec_from_file_location("aeb_score", bench / "score.py")
-    if spec is None or spec.loader is None:
-        sys.exit(f"cannot import {bench / 'score.py'}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(bench / "score.py", "aeb_score")
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,8 @@ def load_snippet_docs(data_dir: Path) -> list[Doc]:
 
 
 def load_module(path: Path, name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
+    """The module in file `path` (a scorer of ../shared/bench); exit 2 with one line when missing."""
+    spec = importlib.util.spec_from_file_location(name, require(path))
     if spec is None or spec.loader is None:
         sys.exit(f"cannot import {path}")
     module = importlib.util.module_from_spec(spec)
@@ -250,6 +255,7 @@ def main() -> int:
 
     gold_dir = args.data or args.gold or default_data(args.bench, args.set_name)
     scorer = load_scorer(args.bench)
+    require(gold_dir, "the benchmark's pages are not unpacked there")
     if args.set_name == "tfdev":
         return snippet_main(args, gold_dir)
     docs = load_docs(gold_dir)
@@ -364,7 +370,7 @@ def main() -> int:
         if args.seeds:
             newsclean = REPO / ".venv" / "bin" / "newsclean"
             cmd = f"{newsclean} clean {{path}} --format json --no-site-rules"
-            run = subprocess.run([sys.executable, str(args.bench / "score_seeds.py"), "--cmd", cmd],
+            run = subprocess.run([sys.executable, str(require(args.bench / "score_seeds.py")), "--cmd", cmd],
                                  capture_output=True, text=True, cwd=REPO)
             lines = (run.stdout or run.stderr).strip().splitlines()
             print("\nsamples (score_seeds.py --no-site-rules): " + (lines[-1] if lines else "no output"))

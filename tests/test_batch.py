@@ -383,3 +383,31 @@ def test_dedup_lines_in_a_folder_counts_per_top_folder(tmp_path):
     for i in range(8):
         assert SITE_LINE in dedup_removed(f"vale/{i:02d}.json")
     assert SITE_LINE not in dedup_removed("other/99.json")            # once in 9 documents: not common there
+
+
+def test_jsonl_input_needs_a_jsonl_output_name(tmp_path):
+    """`batch corpus.jsonl outdir/` wrote a file `outdir`; `batch corpus.jsonl scraped/doc1.txt`
+    replaced a document with JSON Lines. Both are one error line now, and nothing is written."""
+    src = tmp_path / "corpus.jsonl"
+    src.write_text(json.dumps({"text": (SAMPLES / "rferl.txt").read_text(encoding="utf-8")}) + "\n",
+                   encoding="utf-8")
+    (tmp_path / "scraped").mkdir()
+    doc = tmp_path / "scraped" / "doc1.txt"
+    doc.write_bytes(b"An article, not JSON Lines.\n")
+    (tmp_path / "existing").mkdir()
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    for target, says in (("outdir/", "must be a file"), ("existing", "must be a file"),
+                         ("existing/", "must be a file"), ("scraped/doc1.txt", "must be named like cleaned.jsonl"),
+                         ("cleaned", "must be named like cleaned.jsonl"), ("cleaned.jsonl/", "must be a file")):
+        r = run_cli("batch", "corpus.jsonl", target, cwd=tmp_path)
+        err = r.stderr.decode()
+        assert r.returncode == 2 and err.count("\n") == 1 and "Traceback" not in err, (target, err)
+        assert says in err and target.rstrip("/") in err, (target, err)
+    r = run_cli("batch", "-", "doc2.txt", input=src.read_bytes(), cwd=tmp_path)
+    assert r.returncode == 2 and "must be named like cleaned.jsonl" in r.stderr.decode()
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+    assert doc.read_bytes() == b"An article, not JSON Lines.\n"
+    for target in ("ok.jsonl", "ok.json", "ok.jsonl.gz", "ok.jsonl.zst", "ok.jsonl.bz2"):
+        r = run_cli("batch", "corpus.jsonl", target, cwd=tmp_path)
+        assert r.returncode == 0, (target, r.stderr.decode())
+        assert (tmp_path / target).is_file()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -154,3 +155,63 @@ def test_without_matplotlib_the_error_names_the_extra(batch_out):
     err = r.stderr.decode()
     assert r.returncode == 2
     assert err == "newsclean: error: the report's charts need matplotlib: pip install 'newsclean[report]'\n"
+
+
+def _one_error_line(r: subprocess.CompletedProcess) -> str:
+    err = r.stderr.decode()
+    assert r.returncode == 2, err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+def test_report_refuses_to_write_over_the_stats_file_it_reads(batch_out, tmp_path):
+    stats = (batch_out / "stats.json").read_bytes()
+    (tmp_path / "keep.stats.json").write_bytes(stats)
+    folder = tmp_path / "hs-out"
+    folder.mkdir()
+    (folder / "stats.json").write_bytes(stats)
+    os.link(tmp_path / "keep.stats.json", tmp_path / "other-name.html")   # the same inode
+    for args in (("keep.stats.json", "-o", "keep.stats.json"),
+                 ("hs-out", "-o", "hs-out/stats.json"),
+                 ("keep.stats.json", "-o", "./hs-out/../keep.stats.json"),
+                 ("keep.stats.json", "-o", "other-name.html")):
+        err = _one_error_line(run_cli("report", *args, cwd=tmp_path))
+        assert "output is the input" in err, err
+    assert (tmp_path / "keep.stats.json").read_bytes() == stats
+    assert (folder / "stats.json").read_bytes() == stats
+    assert sorted(p.name for p in folder.iterdir()) == ["stats.json"]
+
+
+@pytest.mark.parametrize("content, problem", [
+    ({"version": 1}, "documents is missing"),
+    ({"version": 1, "documents": "x", "categories": [1]}, "documents is not a number"),
+    ("drop:chars_kept", "chars_kept is missing"),
+    ("set:categories=[1]", "categories is not a mapping"),
+    ("set:documents=true", "documents is not a number"),
+    ("set:most_removed=[{\"document\": \"a\"}]", "most_removed[0].site is missing"),
+    ("set:kept_share={\"bins\": [0.0, 1.0], \"documents\": []}", "kept_share.documents is not one count per bin"),
+    ("set:throughput=\"fast\"", "throughput is not a mapping"),
+])
+def test_an_incomplete_stats_file_is_one_error_line(batch_out, tmp_path, content, problem):
+    if isinstance(content, dict):
+        stats = content
+    else:   # the real stats.json with one key dropped or replaced
+        stats = json.loads((batch_out / "stats.json").read_text(encoding="utf-8"))
+        verb, _, rest = content.partition(":")
+        if verb == "drop":
+            del stats[rest]
+        else:
+            key, _, value = rest.partition("=")
+            stats[key] = json.loads(value)
+    path = tmp_path / "b2.stats.json"
+    path.write_text(json.dumps(stats), encoding="utf-8")
+    err = _one_error_line(run_cli("report", str(path)))
+    assert err == f"newsclean: error: {path}: not a newsclean stats.json ({problem})\n"
+    assert not (tmp_path / "b2.report.html").exists()
+
+
+def test_a_batch_stats_file_has_the_shape_the_report_needs(page):
+    from cleaner.report import stats_problem
+
+    _, _, stats = page
+    assert stats_problem(stats) is None
