@@ -119,13 +119,16 @@ def _parse(text: str, language: str, country: str) -> DateLine | None:
                     updated=updated.day.isoformat() if updated else None)
 
 
-def is_date_line(text: str, language: str | None = None, country: str | None = None) -> bool:
+def is_date_line(text: str, language: str | None = None, country: str | None = None, *,
+                 slow_search: bool = True) -> bool:
     """True when `text` is a date line: an absolute date, and besides it, its time, marker words
-    ("Published", "Aktualisiert am"), weekday and filler, at most DATE_LINE_MAX_OTHER_WORDS words."""
+    ("Published", "Aktualisiert am"), weekday and filler, at most DATE_LINE_MAX_OTHER_WORDS words.
+    `slow_search=False`: only the fast path's date forms (no dateparser search), for a caller that
+    asks of every line of a document."""
     text = text.strip()
     if not text or len(text.split()) > DATE_LINE_MAX_WORDS or not _has_date_digits(text):
         return False
-    residue = _residue_words(text, language or "", country or "")
+    residue = _residue_words(text, language or "", country or "", slow_search)
     return residue is not None and residue <= DATE_LINE_MAX_OTHER_WORDS
 
 
@@ -142,13 +145,13 @@ def strip_dates(text: str, language: str | None = None, country: str | None = No
     return _strip(text.strip(), language or "", country or "")
 
 
-def _without_dates(text: str, language: str, country: str) -> str | None:
+def _without_dates(text: str, language: str, country: str, slow_search: bool = True) -> str | None:
     """`text` with every absolute date, clock time and date marker blanked out; None when it holds
     no absolute date."""
     rest = text
     found = 0
     while True:
-        hit = _first_date(rest, language, country)
+        hit = _first_date(rest, language, country, slow_search)
         if hit is None:
             break
         found += 1
@@ -170,9 +173,9 @@ def _strip(text: str, language: str, country: str) -> str | None:
 
 
 @lru_cache(maxsize=4096)
-def _residue_words(text: str, language: str, country: str) -> int | None:
+def _residue_words(text: str, language: str, country: str, slow_search: bool = True) -> int | None:
     """Words of the line that are not part of a date, a time or a marker; None when no date."""
-    rest = _without_dates(text, language, country)
+    rest = _without_dates(text, language, country, slow_search)
     if rest is None:
         return None
     words = []
@@ -190,12 +193,12 @@ def _has_date_digits(text: str) -> bool:
     return bool(_YEAR.search(text) or _NUMERIC.search(text))
 
 
-def _first_date(text: str, language: str, country: str) -> _Found | None:
+def _first_date(text: str, language: str, country: str, slow_search: bool = True) -> _Found | None:
     """The first absolute date in `text`, by the fast path, else by dateparser."""
     if not _has_date_digits(text) or _RELATIVE.search(text) and not _YEAR.search(text):
         return None
     fast = _fast_path(text, language, country)
-    if fast is not None:
+    if fast is not None or not slow_search:
         return fast
     return _by_dateparser(text, language)
 

@@ -400,7 +400,8 @@ def label_header(blocks: list[Block], language: str | None, url: str | None,
             # "zuletzt bearbeitet: 04.02.2022") anywhere no rule labelled.
             first = next((i for i, b in enumerate(blocks) if ruled[i] is None and b.label is None or
                           ruled[i] is None and b.label.rule != TITLE_RULE and b.label.removed
-                          if has_date_marker(b.plain) and is_date_line(b.plain, language, country)), None)
+                          if has_date_marker(b.plain) and is_date_line(b.plain, language, country, slow_search=False)),
+                         None)
         if first is not None:
             date_lines.append(first)
             near = [i for i in found if 0 < abs(i - first) <= 2 and _live_between(blocks, first, i) == 0]
