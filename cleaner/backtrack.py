@@ -289,6 +289,24 @@ def _category(code, c: str) -> bool:
     }[name]
 
 
+def _nested(op, av) -> list:
+    """The item sequences nested in one parsed item: a group's body, a branch's alternatives, a
+    repeat's body, an atomic group, a lookaround's body, a conditional's two arms."""
+    if op is _C.SUBPATTERN:
+        return [av[3]]
+    if op is _C.BRANCH:
+        return list(av[1])
+    if op in _REPEATS or op is getattr(_C, "POSSESSIVE_REPEAT", None):
+        return [av[2]]
+    if op is getattr(_C, "ATOMIC_GROUP", None):
+        return [av]
+    if op in (_C.ASSERT, _C.ASSERT_NOT):
+        return [av[1]]
+    if op is _C.GROUPREF_EXISTS:
+        return [av[1]] + ([av[2]] if av[2] is not None else [])
+    return []
+
+
 def _alphabet(parsed_items) -> str:
     """SAMPLE_CHARS, and every character the pattern names (literals, ends of ranges) in both cases."""
     chars = set(SAMPLE_CHARS)
@@ -305,19 +323,9 @@ def _alphabet(parsed_items) -> str:
                         chars.update((chr(i_av[0]), chr(i_av[1])))
                         if i_av[0] < i_av[1]:
                             chars.add(chr(i_av[0] + 1))
-            elif op is _C.SUBPATTERN:
-                walk(av[3])
-            elif op is _C.BRANCH:
-                for alt in av[1]:
-                    walk(alt)
-            elif op in _REPEATS or op is getattr(_C, "POSSESSIVE_REPEAT", None):
-                walk(av[2])
-            elif op is getattr(_C, "ATOMIC_GROUP", None) or op in (_C.ASSERT, _C.ASSERT_NOT):
-                walk(av if op is getattr(_C, "ATOMIC_GROUP", None) else av[1])
-            elif op is _C.GROUPREF_EXISTS:
-                walk(av[1])
-                if av[2] is not None:
-                    walk(av[2])
+            else:
+                for sub in _nested(op, av):
+                    walk(sub)
 
     walk(parsed_items)
     more = set()
@@ -409,21 +417,8 @@ def longest_literal(source: str, ignore_case: bool = False) -> int:
                 best = max(best, run)
                 continue
             run = 0
-            if op is _C.SUBPATTERN:
-                walk(av[3])
-            elif op is _C.BRANCH:
-                for alt in av[1]:
-                    walk(alt)
-            elif op in _REPEATS or op is getattr(_C, "POSSESSIVE_REPEAT", None):
-                walk(av[2])
-            elif op is getattr(_C, "ATOMIC_GROUP", None):
-                walk(av)
-            elif op in (_C.ASSERT, _C.ASSERT_NOT):
-                walk(av[1])
-            elif op is _C.GROUPREF_EXISTS:
-                walk(av[1])
-                if av[2] is not None:
-                    walk(av[2])
+            for sub in _nested(op, av):
+                walk(sub)
 
     walk(list(parse(source, ignore_case)))
     return best
