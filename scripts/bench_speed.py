@@ -265,9 +265,9 @@ def main() -> None:
             docs, size = write_corpus(corpus, args.data, None)
             write_corpus(small, args.data, args.small)
             print(f"batch: {docs} distinct documents ({size / 1e6:.1f} MB of text, every dev2 rendering)", flush=True)
-            one = run_batch(corpus, work / "out1", 1)
-            many = run_batch(corpus, work / "outN", args.jobs)
-            few = run_batch(small, work / "outS", args.jobs)
+            one = run_batch(corpus, work / "out1.jsonl", 1)
+            many = run_batch(corpus, work / "outN.jsonl", args.jobs)
+            few = run_batch(small, work / "outS.jsonl", args.jobs)
             results["batch"] = {"one_job": one, "all_cores": many, "small": few, "docs": docs, "bytes": size}
             for label, r in (("1 job", one), (f"{args.jobs} jobs", many)):
                 print(f"  {label:<8} {r['docs']:>6} docs  {r['seconds']:7.1f} s  {r['docs'] / r['seconds']:7.1f} docs/s  "
