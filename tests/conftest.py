@@ -1,6 +1,7 @@
 """Shared fixtures: the repo's samples and a way to run the CLI exactly as a user does."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -86,3 +87,17 @@ def run_json(*args: str) -> dict:
 @pytest.fixture(scope="session")
 def samples_dir() -> Path:
     return SAMPLES
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Every file under root except a batch's state folder, with its content hash; a stats.json by
+    its counts, without the run's throughput (seconds differ from run to run)."""
+    def digest(p: Path) -> str:
+        if p.name.endswith("stats.json"):
+            stats = json.loads(p.read_text(encoding="utf-8"))
+            stats.pop("throughput", None)
+            return hashlib.sha1(json.dumps(stats, sort_keys=True).encode()).hexdigest()
+        return hashlib.sha1(p.read_bytes()).hexdigest()
+
+    return {p.relative_to(root).as_posix(): digest(p)
+            for p in sorted(root.rglob("*")) if p.is_file() and ".newsclean" not in p.parts}

@@ -1,7 +1,6 @@
 """`newsclean batch`: folders and JSON Lines, errors, resume after SIGKILL, --dedup-lines."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import random
@@ -14,7 +13,7 @@ import pytest
 
 from cleaner import clean
 
-from conftest import SAMPLE_NAMES, SAMPLES, fixture_corpus, newsclean_command, run_cli
+from conftest import SAMPLE_NAMES, SAMPLES, fixture_corpus, newsclean_command, run_cli, tree_digest
 
 COPIES = 2          # the fixture pages and the samples, over again to 90 documents, twice: 180 documents
 SOURCES = 90
@@ -22,17 +21,6 @@ SOURCES = 90
 
 def _sources() -> list[tuple[str, str]]:
     return [(name, text) for name, text, _ in fixture_corpus(SOURCES)]
-
-
-def _tree_digest(root: Path) -> dict[str, str]:
-    """Every file under root except the batch's state folder, with its content hash."""
-    out = {p.relative_to(root).as_posix(): hashlib.sha1(p.read_bytes()).hexdigest()
-           for p in sorted(root.rglob("*")) if p.is_file() and ".newsclean" not in p.parts}
-    if (root / "stats.json").is_file():   # its counts, not the run's throughput (seconds differ)
-        stats = json.loads((root / "stats.json").read_text(encoding="utf-8"))
-        stats.pop("throughput")
-        out["stats.json"] = hashlib.sha1(json.dumps(stats, sort_keys=True).encode()).hexdigest()
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -82,11 +70,11 @@ def test_folder_is_mirrored_with_a_manifest(corpus, reference):
 
 
 def test_inputs_are_never_modified(corpus, tmp_path):
-    before = _tree_digest(corpus)
+    before = tree_digest(corpus)
     folder = next((corpus / "copy1").rglob("rferl.txt")).parent
     r = run_cli("batch", str(folder), str(tmp_path / "out"), "--jobs", "1", "--format", "json")
     assert r.returncode == 0, r.stderr.decode()
-    assert _tree_digest(corpus) == before
+    assert tree_digest(corpus) == before
     article = json.loads(next((tmp_path / "out").rglob("rferl.json")).read_text())
     assert article["date"] == "2007-04-20"
     assert all(r["category"] and r["rule"] for r in article["removed"])
@@ -119,7 +107,7 @@ def test_sigkill_midway_then_rerun_equals_an_uninterrupted_run(corpus, reference
     r = run_cli("batch", str(corpus), str(out), "--jobs", "2", "--chunk-size", "8")
     assert r.returncode == 0, r.stderr.decode()
     assert "already done by an earlier run" in r.stderr.decode()
-    assert _tree_digest(out) == _tree_digest(reference)
+    assert tree_digest(out) == tree_digest(reference)
     assert not [p for p in out.rglob("*.tmp")]                 # no half file left anywhere
 
 
@@ -220,7 +208,7 @@ def test_bad_files_among_good_ones(tmp_path):
     (src / "a" / "binary.txt").write_bytes(bytes(range(256)) * 20)
     (src / "a" / "huge.html").write_bytes(b"<p>" + b"word " * 3000 + b"</p>")
     (src / "a" / "notes.pdf").write_bytes(b"%PDF-1.4 not looked at")
-    before = _tree_digest(src)
+    before = tree_digest(src)
     out = tmp_path / "out"
     r = run_cli("batch", str(src), str(out), "--max-bytes", "10000")
     assert r.returncode == 1
@@ -229,7 +217,7 @@ def test_bad_files_among_good_ones(tmp_path):
     assert [e["path"] for e in errors] == ["a/binary.txt", "a/huge.html"]
     assert "binary" in errors[0]["reason"] and "too large" in errors[1]["reason"]
     assert sorted(p.name for p in (out / "a").iterdir()) == sorted(f"{n}.txt" for n in SAMPLE_NAMES)
-    assert _tree_digest(src) == before
+    assert tree_digest(src) == before
 
 
 def test_output_inside_input_is_refused(tmp_path):
@@ -373,7 +361,7 @@ def test_dedup_lines_in_a_folder_counts_per_top_folder(tmp_path):
         r = run_cli("batch", str(src), str(out), "--dedup-lines", "--dedup-min-docs", "5", "--jobs", jobs,
                     "--no-site-rules", "--chunk-size", "5", "--format", "json")
         assert r.returncode == 0, r.stderr.decode()
-        outs[jobs] = _tree_digest(out)
+        outs[jobs] = tree_digest(out)
     assert outs["1"] == outs["2"]
 
     def dedup_removed(rel: str) -> list[str]:

@@ -4,7 +4,6 @@ Every corpus here is generated (tests/batchdocs.py) or written inline: nothing f
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import signal
@@ -17,24 +16,9 @@ from pathlib import Path
 import pytest
 
 from batchdocs import documents
-from conftest import newsclean_command, run_cli
+from conftest import newsclean_command, run_cli, tree_digest
 
 N_DOCS = 400
-
-
-def _digest(p: Path) -> str:
-    """A file's content hash; for stats.json, of its counts (not the run's throughput: seconds differ)."""
-    if p.name.endswith("stats.json"):
-        stats = json.loads(p.read_text(encoding="utf-8"))
-        stats.pop("throughput", None)
-        return hashlib.sha1(json.dumps(stats, sort_keys=True).encode()).hexdigest()
-    return hashlib.sha1(p.read_bytes()).hexdigest()
-
-
-def _tree(root: Path) -> dict[str, str]:
-    """Every file under root except the batch's state folder, with its content hash."""
-    return {p.relative_to(root).as_posix(): _digest(p)
-            for p in sorted(root.rglob("*")) if p.is_file() and ".newsclean" not in p.parts}
 
 
 def _write_corpus(root: Path, texts: list[str]) -> Path:
@@ -188,17 +172,17 @@ def test_a_second_concurrent_run_on_one_output_is_refused(corpus, reference, tmp
     finally:
         os.killpg(first.pid, signal.SIGCONT)
     assert first.wait(timeout=300) == 0, first.stderr.read().decode()
-    assert _tree(out) == _tree(reference)                        # the first run's output is whole
+    assert tree_digest(out) == tree_digest(reference)                        # the first run's output is whole
 
 
 def test_other_settings_on_one_output_are_refused_unless_overwrite(tmp_path):
     src = _write_corpus(tmp_path / "in", documents(12, seed=3))
     out = tmp_path / "out"
     assert run_cli("batch", str(src), str(out), "--jobs", "1").returncode == 0
-    before = _tree(out)
+    before = tree_digest(out)
     r = run_cli("batch", str(src), str(out), "--jobs", "1", "--format", "json")
     _one_line_error(r, "other settings (fmt)", "--overwrite")
-    assert _tree(out) == before                                  # nothing mixed in
+    assert tree_digest(out) == before                                  # nothing mixed in
 
     r = run_cli("batch", str(src), str(out), "--jobs", "1", "--format", "json", "--overwrite")
     assert r.returncode == 0, r.stderr.decode()
@@ -311,7 +295,7 @@ def test_a_killed_worker_is_replaced_and_its_chunk_redone(corpus, reference, tmp
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err.decode()
     assert "a worker process died" in err.decode()
-    assert _tree(out) == _tree(reference)                         # complete, byte for byte
+    assert tree_digest(out) == tree_digest(reference)                         # complete, byte for byte
 
 
 def test_workers_die_with_the_batch_process(corpus, tmp_path):
@@ -354,7 +338,7 @@ def test_disk_full_stops_the_batch_resumably(corpus, reference, small_disk):
     r = run_cli("batch", str(corpus), str(out), "--jobs", "2", "--chunk-size", "4")
     assert r.returncode == 0, r.stderr.decode()
     assert "already done by an earlier run" in r.stderr.decode()
-    assert _tree(out) == _tree(reference)                         # nothing lost
+    assert tree_digest(out) == tree_digest(reference)                         # nothing lost
     assert not list(out.rglob("*.tmp"))
 
 
