@@ -311,6 +311,7 @@ def main() -> int:
     ap.add_argument("--without", default="", help="sets left out of fitting, comma-separated")
     ap.add_argument("--out", type=Path, default=MODEL_FILE)
     ap.add_argument("--model", type=Path, default=MODEL_FILE)
+    ap.add_argument("--sets", default=",".join(SETS), help="loso: the sets to leave out, one at a time")
     ap.add_argument("--corpora", default="aeb-dev,dev2-check,tfdev", help="measure: corpora to measure on")
     args = ap.parse_args()
     without = {s for s in args.without.split(",") if s}
@@ -328,7 +329,9 @@ def main() -> int:
                            corpus_names=tuple(args.corpora.split(","))))
         return 0
     print(f"{'left out':<24} {'scored on':<11} {'rendering':<8} {'n':>5} {'as-is':>6} {'today':>6} {'model':>6}")
-    for left in SETS:
+    for left in [s for s in args.sets.split(",") if s]:
+        if left not in SETS:
+            ap.error(f"--sets: unknown set {left!r} (one of {', '.join(SETS)})")
         model = parse(fit(args.cache, {left}, f"without {left}"))
         corpus = {"aeb-dev": "aeb-dev", "tfdev": "tfdev"}.get(left, "dev2-check")
         for _, group, rendering, n, a, t, m in measure(model, args.cache, {left}, (corpus,)):
