@@ -10,8 +10,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .prefilter import fold
-
 # Closed list of categories, shared by rule files and heuristics.
 CATEGORIES: tuple[str, ...] = (
     "donation", "newsletter", "related", "share", "social", "caption", "pullquote", "legal",
@@ -20,6 +18,24 @@ CATEGORIES: tuple[str, ...] = (
 
 # Metadata fields a rule may take from a block.
 META_FIELDS: tuple[str, ...] = ("title", "author", "date", "sitename", "tags", "url", "dateline")
+
+
+# Characters the regex module's case-insensitive matching pairs differently from `str.casefold`:
+# it matches i with İ and I with ı (which casefold to "i̇" and "ı"). `fold` maps all four to "i".
+_TURKIC_I = str.maketrans({"İ": "i", "ı": "i"})
+
+
+def fold(text: str) -> str:
+    """The text case-folded for case-insensitive literal gates (cleaner.rules.prefilter):
+    `str.casefold` (so that the long s or a final sigma fold as the regex engine folds them),
+    with the dotted and dotless i made plain i. Folding works character by character, and any two
+    characters the engine takes as equal without regard to case fold alike, so a text matching a
+    pattern contains its folded key. (Checked against the regex module's case tables for every
+    character; the exceptions are characters newer than Python's Unicode database, which it does
+    not fold.)"""
+    if "İ" in text or "ı" in text:
+        text = text.translate(_TURKIC_I)
+    return text.casefold()
 
 
 @dataclass(frozen=True)
@@ -99,7 +115,7 @@ class Block:
 
     @computed_once
     def lowered(self) -> str:
-        """The plain text case-folded (cleaner.prefilter.fold): what case-insensitive literal
+        """The plain text case-folded (fold): what case-insensitive literal
         gates look in."""
         return fold(self.plain)
 

@@ -57,7 +57,8 @@ from .fileio import MAX_DOCUMENT_BYTES, file_kind, write_atomic, write_atomic_st
 from .output import as_json, as_text
 from .pipeline import Options, clean
 from .progress import Progress
-from .rules import load_ruleset, url_host
+from .rules import load_ruleset
+from .rules.sites import url_host
 
 # Files a directory batch cleans (by suffix, case-insensitive); hidden files and folders are skipped.
 TEXT_SUFFIXES: tuple[str, ...] = (".txt", ".text")

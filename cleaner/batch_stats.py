@@ -41,7 +41,7 @@ from typing import Any
 
 from .article import Article
 from .fileio import write_atomic
-from .rules import url_host
+from .rules.sites import url_host
 
 STATS_VERSION = 1
 STATS_NAME = "stats.json"

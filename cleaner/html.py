@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Sequence
 
 import lxml.html
@@ -29,8 +28,9 @@ from lxml.html import HtmlElement
 
 from .article import Block, Label, plain
 from .blocks import normalise_line
-from .errors import InputError, RuleError
-from .rules import Rule, SiteRules
+from .errors import InputError
+from .rules.rule import Rule, SiteRules
+from .rules.selectors import css_selector
 
 # trafilatura's settings, chosen over the whole benchmark set (scripts/bench_html.py), never per page.
 EXTRACT_OPTIONS: dict[str, Any] = {
@@ -340,31 +340,6 @@ def too_many_elements(text: str, tree: HtmlElement) -> int | None:
 
 # ---------------------------------------------------------------- site html rules
 
-@lru_cache(maxsize=512)
-def _compile_selector(css: str) -> etree.XPath | str:
-    """A CSS selector compiled to XPath, once per process; or why it cannot be."""
-    from cssselect import HTMLTranslator, SelectorError
-
-    try:
-        return etree.XPath(HTMLTranslator().css_to_xpath(css))
-    except (SelectorError, etree.XPathSyntaxError) as exc:
-        return str(exc) or exc.__class__.__name__
-
-
-def selector_problem(css: str) -> str | None:
-    """None for a CSS selector the html rules can use, else what is wrong with it (for validating
-    rule files when they are loaded)."""
-    compiled = _compile_selector(css)
-    return compiled if isinstance(compiled, str) else None
-
-
-def _selector(css: str, path: str) -> etree.XPath:
-    compiled = _compile_selector(css)
-    if isinstance(compiled, str):
-        raise RuleError(f"bad CSS selector {css!r} in html rules: {compiled}", path=path, key="html")
-    return compiled
-
-
 def _visible_text(element: HtmlElement) -> str:
     parts: list[str] = []
     _walk(element, parts, set())
@@ -380,7 +355,7 @@ def apply_strip(tree: HtmlElement, site: SiteRules) -> list[Block]:
     """Remove what the site's `html.strip` selectors match; their text comes back as removed blocks."""
     out: list[Block] = []
     for css in site.html_strip:
-        for element in _selector(css, site.path)(tree):
+        for element in css_selector(css, site.path)(tree):
             if element.getparent() is None or element.getroottree().getroot() is not tree:
                 continue  # the root itself, or already removed with a matching ancestor
             text = _visible_text(element)
@@ -398,7 +373,7 @@ def apply_body(tree: HtmlElement, site: SiteRules) -> list[Block] | None:
     nothing, which is how a stale body selector degrades to the whole page.
     """
     assert site.html_body is not None
-    found = _selector(site.html_body, site.path)(tree)
+    found = css_selector(site.html_body, site.path)(tree)
     if not found:
         return None
     element = found[0]

@@ -15,7 +15,9 @@ from .blocks import dedup_key, text_blocks
 from .decode import decode_document, detect_format
 from .errors import OptionError
 from .metadata import TITLE_RULE, collect, label_header, label_title
-from .rules import MatchBudget, Rule, RuleSet, SiteRules, apply_rules, load_ruleset
+from .rules import RuleSet, apply_rules, load_ruleset
+from .rules.budget import MatchBudget
+from .rules.rule import Rule, SiteRules
 
 # Stale-rule guard: when site rules would leave less than this share of the words they judge
 # (trafilatura's own guard uses 1/7), the rule that removed most is set aside, with a warning.
@@ -283,7 +285,7 @@ def label_blocks(blocks: list[Block], site_rules: SiteRules | None, rules: RuleS
     with the site's other rules, until none is stale.
 
     `skip` names text-stage signals not to run (heuristics.SWITCHES, and "title-headline"); `budget`
-    is the document's time for the user's patterns (cleaner.rules.MatchBudget)."""
+    is the document's time for the user's patterns (cleaner.rules.budget.MatchBudget)."""
     pristine = [b.label for b in blocks]
     stale: list[str] = []
     applied = site_rules
@@ -430,7 +432,7 @@ def _judge(blocks: list[Block], ruled: list[Label | None], again: list[Neighbour
 class NeighbourRules:
     """A stage's rules that depend on their neighbours: `drop_run`, and `take` with a window or
     one that looks only above the article body (Rule.above_body); and the document's budget for
-    the user's patterns (cleaner.rules.MatchBudget)."""
+    the user's patterns (cleaner.rules.budget.MatchBudget)."""
 
     stage: str
     runs: tuple[Rule, ...]

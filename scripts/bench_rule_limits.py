@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""What hostile user rules cost per document (issue 14), with the limits of cleaner/rules.py.
+"""What hostile user rules cost per document (issue 14), with the limits of cleaner/rules/.
 
     .venv/bin/python scripts/bench_rule_limits.py [--slow-rules 40] [--literal 9000]
 
@@ -27,8 +27,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from cleaner import clean  # noqa: E402
-from cleaner.rules import (MAX_LITERAL_CHARS, MAX_PATTERN_CHARS, PATTERN_TIMEOUT_S,  # noqa: E402
-                           USER_PATTERN_BUDGET_S, load_ruleset)
+from cleaner.rules import load_ruleset  # noqa: E402
+from cleaner.rules.budget import PATTERN_TIMEOUT_S, USER_PATTERN_BUDGET_S  # noqa: E402
+from cleaner.rules.validate import MAX_LITERAL_CHARS, MAX_PATTERN_CHARS  # noqa: E402
 
 ARTICLE = REPO / "tests" / "fixtures" / "rules" / "northbay" / "harbor-dredging.txt"
 URL = "https://bench.example/story"

@@ -39,7 +39,8 @@ sys.path.insert(0, str(REPO))
 
 from cleaner import heuristics  # noqa: E402  (heuristics.SWITCHES)
 from cleaner.pipeline import clean  # noqa: E402
-from cleaner.rules import RuleSet, load_ruleset, rule_files, shipped_rules_dir  # noqa: E402
+from cleaner.rules import RuleSet, load_ruleset  # noqa: E402
+from cleaner.rules.load import rule_files, shipped_rules_dir  # noqa: E402
 
 BENCH = REPO.parent / "shared" / "bench"   # shared/ stands beside the repository
 RENDERINGS = ("page", "context", "region")

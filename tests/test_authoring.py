@@ -12,9 +12,11 @@ import regex
 import yaml
 from click.testing import CliRunner
 
-from cleaner.authoring import file_errors, line_pattern
+from cleaner.rules.authoring import file_errors, line_pattern
 from cleaner.cli import main
-from cleaner.rules import SCHEMA_PATH, load_file, load_ruleset
+from cleaner.rules import load_ruleset
+from cleaner.rules.load import load_file
+from cleaner.rules.validate import SCHEMA_PATH
 from conftest import ROOT
 
 SHIPPED = sorted((ROOT / "rules").rglob("*.yaml"))

@@ -10,7 +10,8 @@ import pytest
 
 from cleaner import clean
 from cleaner.article import Block
-from cleaner.rules import apply_rules, load_file, shipped_rules_dir
+from cleaner.rules import apply_rules
+from cleaner.rules.load import load_file, shipped_rules_dir
 
 GENERIC = shipped_rules_dir() / "generic"
 

@@ -8,7 +8,8 @@ import pytest
 
 from cleaner import clean
 from cleaner.article import CATEGORIES, Block
-from cleaner.rules import RuleSet, apply_rules, load_file, shipped_rules_dir
+from cleaner.rules import RuleSet, apply_rules
+from cleaner.rules.load import load_file, shipped_rules_dir
 
 GENERIC = shipped_rules_dir() / "generic"
 FAMILIES = sorted(p.stem for p in GENERIC.glob("*.yaml"))

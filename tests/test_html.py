@@ -10,8 +10,8 @@ import pytest
 from conftest import FIXTURE_PAGES, fixture_pages, run_cli, shingle_f1
 
 from cleaner import InputError, RuleError, clean
-from cleaner.html import (EXTRACTED_TEXT_SKIPS, MAX_PAGE_ELEMENTS, html_blocks, parse, selector_problem,
-                          text_stage_skips)
+from cleaner.html import EXTRACTED_TEXT_SKIPS, MAX_PAGE_ELEMENTS, html_blocks, parse, text_stage_skips
+from cleaner.rules.selectors import selector_problem
 
 def fixture_page(name: str) -> tuple[str, str, str]:
     """(html, url, gold) of the fixture page `name` (tests/fixtures/pages/<name>.html)."""

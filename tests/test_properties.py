@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cleaner import Article, CleanerError, RuleError, clean
-from cleaner.rules import load_file
+from cleaner.rules.load import load_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -510,7 +510,7 @@ def check_site_rules(site: dict, doc: str, folder: Path) -> None:
 
 
 # Pattern shapes that read differently to the `regex` module (which runs them) and to the stdlib
-# parser (which cleaner.prefilter uses to find a pattern's literal start): scoped flags, fuzzy
+# parser (which cleaner.rules.prefilter uses to find a pattern's literal start): scoped flags, fuzzy
 # matching, regex-only escapes and sets.
 GATE_SHAPES = ("{}", "^{}$", "\\b{}\\b", "(?i:{})", "(?:{}){{e<=1}}", "(?i){}", "(?:{})+", "{}|zzz",
                "(?:(?i:{}))", "\\p{{L}}*{}", "(?r){}", "(?f){}")

@@ -17,7 +17,7 @@ import pytest
 from cleaner import Article, CleanerError, RuleError, clean
 from cleaner.blocks import normalise_line, text_blocks
 from cleaner.decode import decode, is_html
-from cleaner.rules import load_file
+from cleaner.rules.load import load_file
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,7 +12,8 @@ import yaml
 from click.testing import CliRunner
 
 from cleaner.cli import main
-from cleaner.rules import check_rules, load_file, load_ruleset
+from cleaner.rules import load_ruleset
+from cleaner.rules.load import check_rules, load_file
 from conftest import ROOT, run_cli
 
 FIXTURES = ROOT / "tests" / "fixtures" / "rules"

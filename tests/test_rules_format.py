@@ -13,11 +13,14 @@ from click.testing import CliRunner
 
 from cleaner import RuleError, clean
 from cleaner.article import CATEGORIES, META_FIELDS
-from cleaner.authoring import run_site_tests
+from cleaner.rules.authoring import run_site_tests
 from cleaner.cli import main
-from cleaner.rules import (ACTIONS, GENERIC_KEYS, HTML_KEYS, MAX_LITERAL_CHARS, MAX_PATTERN_CHARS, PATTERN_TIMEOUT_S, RULE_KEYS, SCHEMA_PATH,
-                           SITE_KEYS, TEST_KEYS, USER_PATTERN_BUDGET_S, check_rules, load_file, load_ruleset)
-from cleaner.prefilter import MAX_KEY_CHARS, gate
+from cleaner.rules import load_ruleset
+from cleaner.rules.budget import PATTERN_TIMEOUT_S, USER_PATTERN_BUDGET_S
+from cleaner.rules.load import check_rules, load_file
+from cleaner.rules.prefilter import MAX_KEY_CHARS, gate
+from cleaner.rules.validate import (ACTIONS, GENERIC_KEYS, HTML_KEYS, MAX_LITERAL_CHARS, MAX_PATTERN_CHARS, RULE_KEYS, SCHEMA_PATH,
+                                    SITE_KEYS, TEST_KEYS)
 from conftest import ROOT, SAMPLES
 
 FIXTURES = ROOT / "tests" / "fixtures" / "rules"
@@ -514,7 +517,7 @@ def test_every_shipped_site_has_tests():
 
 @pytest.mark.parametrize("site_name, index", _shipped_tests())
 def test_shipped_site_tests_pass(site_name, index):
-    from cleaner.authoring import run_test
+    from cleaner.rules.authoring import run_test
 
     rs = load_ruleset()
     site = rs.site_named(site_name)

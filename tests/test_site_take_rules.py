@@ -9,7 +9,9 @@ import pytest
 
 from cleaner import RuleError, clean
 from cleaner.article import Block, Label
-from cleaner.rules import BODY_START_MIN_WORDS, HEADER_FIELDS, body_start, load_ruleset
+from cleaner.rules import load_ruleset
+from cleaner.rules.actions import BODY_START_MIN_WORDS, body_start
+from cleaner.rules.rule import HEADER_FIELDS
 from conftest import ROOT
 
 PROSE = ("The harbour board approved the new ferry timetable on Tuesday after a long public "

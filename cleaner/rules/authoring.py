@@ -16,14 +16,16 @@ from typing import Any, Sequence
 
 import regex
 
-from .article import Article, Block
-from .blocks import dedup_key, plain
-from .errors import CleanerError, InputError, RuleError
-from .fileio import read_document
-from .pipeline import clean
-from .rules import (ACTIONS, GENERIC_KEYS, MAX_LITERAL_CHARS, SCHEMA_PATH, SITE_KEYS, RuleSet, SiteRules, SiteTest, _check_keys,
-                    _compile_rule, _Map, _Seq, check_category, compile_site, duplicate_id_error, load_file,
-                    load_yaml)
+from ..article import Article, Block
+from ..blocks import dedup_key, plain
+from ..errors import CleanerError, InputError, RuleError
+from ..fileio import read_document
+from ..pipeline import clean
+from .load import RuleSet, load_file
+from .rule import SiteRules, SiteTest
+from .validate import (ACTIONS, GENERIC_KEYS, MAX_LITERAL_CHARS, SCHEMA_PATH, SITE_KEYS, check_category, check_keys,
+                       compile_rule, compile_site, duplicate_id_error)
+from .yamlfile import YamlMap, YamlSeq, load_yaml
 
 # `rules new`: a removed line longer than this many words becomes a pattern on its first words only.
 NEW_PATTERN_MAX_WORDS = 12
@@ -496,7 +498,7 @@ def file_errors(path: Path, root: Path | None = None) -> list[RuleError]:
         data = load_yaml(path.read_text(encoding="utf-8"), name)
     except (OSError, UnicodeDecodeError, RuleError):
         return [first]
-    if not isinstance(data, _Map) or ("site" in data) == ("generic" in data):
+    if not isinstance(data, YamlMap) or ("site" in data) == ("generic" in data):
         return [first]
     site_file = "site" in data
     errors: list[RuleError] = []
@@ -511,17 +513,17 @@ def file_errors(path: Path, root: Path | None = None) -> list[RuleError]:
     allowed = SITE_KEYS if site_file else GENERIC_KEYS
     where = "a site file" if site_file else "a generic rule file"
     for key in data:
-        attempt(lambda key=key: _check_keys(_part(data, key), allowed, name, where))
+        attempt(lambda key=key: check_keys(_part(data, key), allowed, name, where))
     rules = data.get("rules")
-    if isinstance(rules, _Seq):
+    if isinstance(rules, YamlSeq):
         seen: dict[str, int] = {}
         for item, line in zip(rules, rules.lines):
-            attempt(lambda item=item, line=line: _compile_rule(item, name, line, seen))
+            attempt(lambda item=item, line=line: compile_rule(item, name, line, seen))
         # A rule stops at its first error: its category and its id are also checked on their own,
         # so that an unknown category or a repeated id beside another error is listed too.
         first_lines: dict[str, int] = {}
         for item in rules:
-            if not isinstance(item, _Map) or not isinstance(item.get("id"), str):
+            if not isinstance(item, YamlMap) or not isinstance(item.get("id"), str):
                 continue
             rule_id, id_line = item["id"], item.lines.get("id", item.line)
             if rule_id in first_lines:
@@ -538,7 +540,7 @@ def file_errors(path: Path, root: Path | None = None) -> list[RuleError]:
             if key in ("site", "rules") or key not in SITE_KEYS:
                 continue
             value = data[key]
-            if key == "tests" and isinstance(value, _Seq):
+            if key == "tests" and isinstance(value, YamlSeq):
                 for item, line in zip(value, value.lines):
                     tests = _seq([item], [line], value.line)
                     attempt(lambda tests=tests: compile_site(_part(data, "tests", site=site, value=tests), name, base))
@@ -553,9 +555,9 @@ def _raise(error: RuleError) -> None:
     raise error
 
 
-def _part(data: _Map, key: str, *, site: str | None = None, value: Any = None) -> _Map:
+def _part(data: YamlMap, key: str, *, site: str | None = None, value: Any = None) -> YamlMap:
     """A mapping with one key of `data` (and a site name), remembering their lines."""
-    out = _Map()
+    out = YamlMap()
     out.lines, out.line = {}, data.line
     if site is not None:
         out["site"], out.lines["site"] = site, data.lines.get("site", data.line)
@@ -564,7 +566,7 @@ def _part(data: _Map, key: str, *, site: str | None = None, value: Any = None) -
     return out
 
 
-def _seq(items: list[Any], lines: list[int], line: int) -> _Seq:
-    out = _Seq(items)
+def _seq(items: list[Any], lines: list[int], line: int) -> YamlSeq:
+    out = YamlSeq(items)
     out.lines, out.line = lines, line
     return out

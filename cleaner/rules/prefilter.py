@@ -2,10 +2,10 @@
 
 Most rule patterns hold literal words (`\\b(?:sign up|subscribe)\\b...`, `^Related Links$`,
 `\\d+ (?:likes?|votes?)$`). Any text a pattern matches must then contain one of those literals,
-and a substring test costs a fraction of a regex search. Profiling the generic rules on the
-benchmark's text renderings showed rule matching at ~80% of the cleaning time, nearly all of it
-searches that found nothing. A pattern without such literals (or that the stdlib parser cannot
-read) simply has no gate and is always searched.
+and a substring test costs a fraction of a regex search; most searches of most rules find
+nothing. A pattern without such literals (or that the stdlib parser cannot read) simply has no
+gate and is always searched. Gates are for speed only: a gate never keeps a pattern from a text
+it could match, so the labels are those of searching every pattern.
 
 `KeyScan` tests many gates at once: one pass of one compiled pattern over a text finds every
 key it contains, so the cost no longer grows with the number of rules.
@@ -20,6 +20,8 @@ from typing import Iterable, Mapping
 
 import regex
 
+from ..article import fold
+
 try:  # the stdlib's own regex parser: public in effect, private in name
     from re import _constants as _C
     from re import _parser as _P
@@ -33,15 +35,11 @@ MIN_GATE_CHARS = 3
 # More alternatives than this: not worth a gate.
 MAX_GATE_KEYS = 24
 # A key is cut to this many characters: a text holding the whole literal holds its start, and a
-# longer key is no more selective. (It also keeps gating linear in a pattern's length: a rule
-# holding a 300,000-character literal once cost seconds per document in key building.)
+# longer key is no more selective. (It also keeps gating linear in a pattern's length.)
 MAX_KEY_CHARS = 48
 # A pattern anchored at the text's start is gated by one `str.startswith` of all its keys: more
 # of them cost little there.
 MAX_START_KEYS = 64
-# Characters the regex module's case-insensitive matching pairs differently from `str.casefold`:
-# it matches i with İ and I with ı (which casefold to "i̇" and "ı"). `fold` maps all four to "i".
-_TURKIC_I = str.maketrans({"İ": "i", "ı": "i"})
 # Syntax the regex module reads otherwise than the stdlib parser: fuzzy constraints `{e<=1}`,
 # flags f (full case folding), r (reverse), V1, `\p{..}`/`\X`, nested sets. No gate for those.
 _REGEX_ONLY = re.compile(r"\{[^}]*[eisd][^}]*\}|\(\?[a-zA-Z-]*[frV]|\\[pPXNmMGK]|\[\[|\[[^\]]*--")
@@ -198,18 +196,6 @@ def gate(pattern: regex.Pattern) -> Gate | None:
         return None
     keys = sorted({fold(s) for s in starts} if ignore_case else set(starts))
     return Gate(keys=tuple(keys), at_start=at_start)
-
-
-def fold(text: str) -> str:
-    """The text case-folded for case-insensitive gates: `str.casefold` (so that the long s or a
-    final sigma fold as the regex engine folds them), with the dotted and dotless i made plain i.
-    Folding works character by character, and any two characters the engine takes as equal
-    without regard to case fold alike, so a text matching a pattern contains its folded key.
-    (Checked against the regex module's case tables for every character; the exceptions are
-    characters newer than Python's Unicode database, which it does not fold.)"""
-    if "İ" in text or "ı" in text:
-        text = text.translate(_TURKIC_I)
-    return text.casefold()
 
 
 _NONE: frozenset[int] = frozenset()

@@ -27,7 +27,7 @@ Bounded repeats `x{m,n}` are written out when small and taken as `x{min(m,1),}` 
 text than the pattern matches, so a pattern is never found safer than it is). An atomic group
 or a possessive repeat does not give back what it matched: it is one position. Polynomial
 slowness (`.*.*.*x`) is not EDA and is not rejected here: the per-search time limit and the
-per-document budget of cleaner.rules bound it.
+per-document budget of cleaner.rules.budget bound it.
 """
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ _REGEX_ESCAPES = ((re.compile(r"\\[pP]\{\^?Z[^}]*\}|\\[pP]Z"), r"\\s"), (re.comp
 
 # The `regex` module's fuzzy matching (`(?:colour){e<=1}`): the stdlib parser would read it as
 # literal text; the check reads the pattern without it (exact matching's structure; what fuzzy
-# matching costs beyond that is bounded by the time limit and the budget of cleaner.rules).
+# matching costs beyond that is bounded by the time limit and the budget of cleaner.rules.budget).
 _FUZZY = re.compile(r"(?<!\\)\{[\d\s+*<=,.]*[eisd][\deisd\s+*<=,.]*\}")
 
 
