@@ -3,12 +3,9 @@ searches within one budget (MatchBudget), and the exceptions that say a limit wa
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import regex
-
-if TYPE_CHECKING:
-    from .rule import Rule
 
 # A user's pattern may not take longer than this on one block (seconds of one search, as the regex
 # module counts them: CPU time, measured; on a loaded machine a search may take several times that).
@@ -19,10 +16,21 @@ PATTERN_TIMEOUT_S = 0.25
 USER_PATTERN_BUDGET_S = 1.0
 
 
+class TimedRule(Protocol):
+    """What the limits need of a rule (a rule.Rule): its id, for messages, and its time limit per
+    search (seconds; None for a shipped rule, which searches without one)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def timeout(self) -> float | None: ...
+
+
 class PatternTimeout(Exception):
     """A search of `rule`'s pattern (None: a fingerprint) took longer than its time limit."""
 
-    def __init__(self, rule: Rule | None):
+    def __init__(self, rule: TimedRule | None):
         self.rule = rule
         super().__init__(f"pattern of rule {rule.id if rule else '?'} timed out")
 
@@ -51,7 +59,7 @@ class MatchBudget:
     def spend_all(self) -> None:
         self.spent = max(self.spent, self.seconds)
 
-    def skip(self, rule: Rule, stage: str) -> None:
+    def skip(self, rule: TimedRule, stage: str) -> None:
         """Record a rule skipped for want of budget (once). `stage`: 'site' or 'generic'."""
         name = f"{stage} rule '{rule.id}'"
         if name not in self.skipped:
@@ -65,7 +73,7 @@ class MatchBudget:
                 f"patterns) was spent; skipped: {', '.join(self.skipped)}"]
 
 
-def limited_search(pattern: regex.Pattern, text: str, rule: Rule | None,
+def limited_search(pattern: regex.Pattern, text: str, rule: TimedRule | None,
                    budget: MatchBudget | None = None) -> regex.Match | None:
     """`pattern.search(text)` within the rule's time limit (PATTERN_TIMEOUT_S without a rule) and,
     for a rule with a limit, within what is left of `budget`. A rule without a limit searches
@@ -94,6 +102,6 @@ def limited_search(pattern: regex.Pattern, text: str, rule: Rule | None,
         budget.spend(time.thread_time() - started)
 
 
-def limited_found(pattern: regex.Pattern, text: str, rule: Rule | None, budget: MatchBudget | None = None) -> bool:
+def limited_found(pattern: regex.Pattern, text: str, rule: TimedRule | None, budget: MatchBudget | None = None) -> bool:
     """True when limited_search finds a match (same limits, same exceptions)."""
     return limited_search(pattern, text, rule, budget) is not None
