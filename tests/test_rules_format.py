@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,9 +15,9 @@ from click.testing import CliRunner
 
 from cleaner import RuleError, clean
 from cleaner.article import CATEGORIES, META_FIELDS
-from cleaner.rules.authoring import run_site_tests
 from cleaner.cli import main
 from cleaner.rules import load_ruleset
+from cleaner.rules.authoring import run_site_tests
 from cleaner.rules.budget import PATTERN_TIMEOUT_S, USER_PATTERN_BUDGET_S
 from cleaner.rules.load import check_rules, load_file
 from cleaner.rules.prefilter import MAX_KEY_CHARS, gate
@@ -523,3 +525,34 @@ def test_shipped_site_tests_pass(site_name, index):
     site = rs.site_named(site_name)
     outcome = run_test(rs, site, site.tests[index], index + 1)
     assert outcome.failures == []
+
+
+def test_the_rules_load_and_apply_without_the_html_stage():
+    """The rules package does not depend on the block stages that use it: loading the shipped
+    rules and applying them to blocks imports neither cleaner.html nor trafilatura."""
+    code = ("import sys\n"
+            "from cleaner.article import Block\n"
+            "from cleaner.rules import apply_rules, load_ruleset\n"
+            "blocks = [Block(text='Share this article'), Block(text='The council met on Tuesday.')]\n"
+            "apply_rules(blocks, load_ruleset().generic, 'generic')\n"
+            "print(sorted(m for m in ('cleaner.html', 'trafilatura') if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_one_selector_compiler_for_validation_and_html_rules():
+    """A selector is checked at load and applied to a page by the same compilation: what the
+    check accepts finds elements, and what it refuses is a RuleError naming the file when applied."""
+    import lxml.html
+
+    from cleaner.rules.selectors import css_selector, selector_problem
+
+    tree = lxml.html.fromstring("<div><aside class='related'>More</aside><p>Text</p></div>")
+    assert selector_problem("aside.related") is None
+    assert [e.text for e in css_selector("aside.related", "site.yaml")(tree)] == ["More"]
+    problem = selector_problem("aside[[")
+    assert problem
+    with pytest.raises(RuleError) as caught:
+        css_selector("aside[[", "site.yaml")
+    assert "site.yaml" in str(caught.value) and problem in str(caught.value)
