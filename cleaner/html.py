@@ -29,6 +29,7 @@ from lxml.html import HtmlElement
 from .article import Block, Label, plain
 from .blocks import normalise_line
 from .errors import InputError
+from .rules import apply_rules
 from .rules.rule import Rule, SiteRules
 from .rules.selectors import css_selector
 
@@ -475,8 +476,6 @@ def plausible(extracted: Sequence[Block], tree: HtmlElement, rules: Sequence[Rul
         return True
     left = [True] * len(extracted)
     if rules:
-        from .rules import apply_rules
-
         probes = [Block(text=b.text, origin=b.origin, heading=b.heading) for b in extracted]
         apply_rules(probes, rules, "generic")
         left = [p.label is None or not p.label.removed for p in probes]
