@@ -2,7 +2,7 @@
 
     yamlfile.py   YAML with the line of every key and item (safe loader only)
     validate.py   the format's key tables and checks; a file's mapping compiled to Rule / SiteRules
-    selectors.py  CSS selectors of `html:` rules, compiled in one place (validation and blocks.html)
+    selectors.py  CSS selectors of `html:` rules, compiled in one place (for validation and the HTML stage)
     backtrack.py  catastrophic backtracking, decided from a pattern's structure
     rule.py       Rule, SiteRules, SiteTest: what a file compiles to; how a rule searches a text
     budget.py     time limits on the user's patterns (per search, per document: MatchBudget)
