@@ -197,7 +197,7 @@ def _register_subcommands() -> None:
     from .cli_batch import batch_command
     from .cli_rules import rules_group
 
-    from .report import report_command_factory
+    from .batch.report import report_command_factory
 
     main.add_command(rules_group)
     main.add_command(batch_command)

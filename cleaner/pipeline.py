@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields, replace
-from typing import Any, Literal, Sequence, get_args
+from typing import TYPE_CHECKING, Any, Literal, Sequence, get_args
 
 from . import heuristics, language
 from .article import Article, Block, Label, Removed
@@ -18,6 +18,9 @@ from .metadata import TITLE_RULE, collect, label_header, label_title
 from .rules import RuleSet, apply_rules, load_ruleset
 from .rules.budget import MatchBudget
 from .rules.rule import Rule, SiteRules
+
+if TYPE_CHECKING:
+    from .html import HtmlDocument
 
 # Stale-rule guard: when site rules would leave less than this share of the words they judge
 # (trafilatura's own guard uses 1/7), the rule that removed most is set aside, with a warning.
@@ -150,22 +153,17 @@ def clean(document: str | bytes, *, url: str | None = None, site: str | None = N
                         f"the options are {', '.join(OPTION_FIELDS)}")
     opts = replace(options or DEFAULT_OPTIONS, **overrides) if overrides else (options or DEFAULT_OPTIONS)
     decoded = decode_document(document, source=source)
-    text = decoded.text
-    fmt = detect_format(text, opts.input_format)
     rules = ruleset if ruleset is not None else load_ruleset(opts.rules_dirs)
-    site_rules = rules.match(url=url, text=text, site=site) if (opts.site_rules or site) else None
+    made = document_blocks(decoded.text, opts, rules, url=url, site=site, source=source)
+    fmt, site_rules, blocks, page = made.input_format, made.site_rules, made.blocks, made.page
 
     extracted: dict[str, Any] = {}
     skip: frozenset[str] = frozenset()
-    page = None
-    if fmt == "html":
-        from .html import html_document, text_stage_skips  # imported lazily: plain text never needs trafilatura
+    if page is not None:
+        from .html import text_stage_skips  # imported lazily: plain text never needs trafilatura
 
-        page = html_document(text, url=url, site=site_rules, source=source, rules=rules.generic)
-        blocks, extracted = page.blocks, page.metadata
+        extracted = page.metadata
         skip = text_stage_skips(blocks)
-    else:
-        blocks = text_blocks(text)
     skip = skip | opts.heuristics_off
 
     budget = MatchBudget()  # this document's time for the user's patterns, all passes together
@@ -188,6 +186,40 @@ def clean(document: str | bytes, *, url: str | None = None, site: str | None = N
     return render(blocks, meta, site=applied.name if applied else None,
                   input_format=fmt, language=lang,
                   warnings=[*decoded.warnings, *labelling.warnings, *budget.warnings()])
+
+
+@dataclass
+class DocumentBlocks:
+    """A decoded document after the stages before labelling (`document_blocks`).
+
+    input_format: "text" | "html". site_rules: the site rules that match the document (None when
+    none does, or site rules are off). blocks: what the labelling stages judge (for HTML, the
+    article's blocks, then what the site's html rules stripped). page: the HTML page (what it
+    declares, what trafilatura left out: cleaner.html.HtmlDocument), None for plain text.
+    """
+
+    input_format: str
+    site_rules: SiteRules | None
+    blocks: list[Block]
+    page: HtmlDocument | None = None
+
+
+def document_blocks(text: str, opts: Options, rules: RuleSet, *, url: str | None = None, site: str | None = None,
+                    source: str = "<input>", left_out: bool = True) -> DocumentBlocks:
+    """The stages of clean() before labelling, on a decoded document `text`: detect its format
+    (`opts.input_format`) and its site (by `url` host or fingerprint, or `site`, when
+    `opts.site_rules` or `site`), then cut it into blocks. `left_out=False` skips finding what
+    trafilatura left out of an HTML page (`page.left_out` is then empty). Raises InputError (naming
+    `source`) for an HTML page too large to extract, RuleError for a bad selector in the site's
+    html rules, CleanerError for an unknown `site`."""
+    fmt = detect_format(text, opts.input_format)
+    site_rules = rules.match(url=url, text=text, site=site) if (opts.site_rules or site) else None
+    if fmt == "html":
+        from .html import html_document  # imported lazily: plain text never needs trafilatura
+
+        page = html_document(text, url=url, site=site_rules, source=source, rules=rules.generic, left_out=left_out)
+        return DocumentBlocks(fmt, site_rules, page.blocks, page)
+    return DocumentBlocks(fmt, site_rules, text_blocks(text))
 
 
 @dataclass(frozen=True)

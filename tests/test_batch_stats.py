@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cleaner import clean
-from cleaner.batch_stats import (KEPT_SHARE_BINS, OTHER_SITES, CorpusStats, document_site, message_kind,
+from cleaner.batch.stats import (KEPT_SHARE_BINS, OTHER_SITES, CorpusStats, document_site, message_kind,
                                  stats_path_for)
 
 from conftest import SAMPLE_NAMES, SAMPLES, run_cli

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import zstandard
 
-from cleaner.corpus_io import (CorpusIOError, compression_of, get_path, plain_name, read_lines, set_path,
+from cleaner.batch.corpus import (CorpusIOError, compression_of, get_path, plain_name, read_lines, set_path,
                                write_lines)
 
 from conftest import SAMPLES, newsclean_command, run_cli

@@ -9,7 +9,7 @@ import pytest
 from distributed import Client, LocalCluster
 
 from cleaner.batch import DedupSettings
-from cleaner.dask_engine import clean_bag, common_lines_of
+from cleaner.batch.dask import clean_bag, common_lines_of
 from conftest import SAMPLE_NAMES, SAMPLES, fixture_corpus, fixture_pages, run_cli, tree_digest
 
 N_DOCS = 12

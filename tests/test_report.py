@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.report import KEPT_COLOR, REMOVED_COLOR
+from cleaner.batch.report import KEPT_COLOR, REMOVED_COLOR
 from conftest import ROOT, SAMPLE_NAMES, SAMPLES, run_cli
 
 CHART_IDS = ["chart-categories", "chart-sites", "chart-kept-share", "chart-most-removed"]
@@ -211,7 +211,7 @@ def test_an_incomplete_stats_file_is_one_error_line(batch_out, tmp_path, content
 
 
 def test_a_batch_stats_file_has_the_shape_the_report_needs(page):
-    from cleaner.report import stats_problem
+    from cleaner.batch.report import stats_problem
 
     _, _, stats = page
     assert stats_problem(stats) is None

@@ -4,14 +4,14 @@ Needs `pip install 'newsclean[dask]'` (dask[bag] and distributed); every worker 
 installed too (and any --rules-dir at the same path).
 
 The batch engine: this process plans the chunks, reads each chunk's documents and sends them to
-the cluster; the workers clean (`batch.clean_docs`, the same function the local engine runs); this
-process writes the results (`batch.write_chunk`). So workers need no access to the input or output
-files, and the output is byte for byte the local engine's.
+the cluster; the workers clean (`batch.clean.clean_docs`, the same function the local engine
+runs); this process writes the results (`batch.state.write_chunk`). So workers need no access to
+the input or output files, and the output is byte for byte the local engine's.
 
 The Python entry point:
 
     import dask.bag as db
-    from cleaner.dask_engine import clean_bag
+    from cleaner.batch.dask import clean_bag
 
     bag = db.read_text("corpus-*.jsonl").map(json.loads)          # dicts with "text" (and "url")
     cleaned = clean_bag(bag, text_field="text", url_field="url", site_rules=True)
@@ -29,10 +29,16 @@ from typing import Any, Iterable, Iterator
 from dask import bag as dask_bag
 from distributed import Client, LocalCluster, as_completed
 
-from .batch import (IN_FLIGHT_PER_JOB, BatchConfig, Chunk, ChunkStats, DedupSettings, Doc, LineCounts,
-                    clean_one, cleaned_record, count_docs, read_chunk, write_chunk, clean_docs)
-from .errors import CleanerError
-from .pipeline import Options
+from ..errors import CleanerError
+from ..pipeline import Options
+from .clean import clean_docs, clean_one, cleaned_record
+from .config import BatchConfig, DedupSettings
+from .dedup import LineCounts, count_docs
+from .plan import Chunk
+from .read import Doc, read_chunk
+from .run import IN_FLIGHT_PER_JOB
+from .state import write_chunk
+from .stats import CorpusStats
 
 # Silence Dask's own logging below this level on a local cluster.
 LOCAL_CLUSTER_LOG_LEVEL = 40
@@ -96,13 +102,13 @@ class DaskEngine:
         return self._map(cfg, chunks, count_docs)
 
     def clean(self, cfg: BatchConfig, chunks: list[Chunk],
-              common: dict[str, frozenset[str]]) -> Iterator[tuple[Chunk, ChunkStats]]:
+              common: dict[str, frozenset[str]]) -> Iterator[tuple[Chunk, CorpusStats]]:
         assert self.client is not None
         if not chunks:
             return iter(())
         shared = self.client.scatter(common, broadcast=True) if common else None
 
-        def run() -> Iterator[tuple[Chunk, ChunkStats]]:
+        def run() -> Iterator[tuple[Chunk, CorpusStats]]:
             for chunk, result in self._map(cfg, chunks, clean_docs, shared):
                 yield chunk, write_chunk(cfg, chunk, result)
 

@@ -2,7 +2,7 @@
 
 With '-' as input, the JSON Lines on standard input (plain, or gzip/bzip2/zstd, told by their
 first bytes) are copied into a temporary file first; with '-' as output, the batch writes a
-temporary file that is copied to standard output at the end (corpus_io.batch_paths). The state
+temporary file that is copied to standard output at the end (batch.corpus.batch_paths). The state
 folder then lives in that temporary folder too, so such a batch does not resume: a rerun starts
 over. Errors go to stderr, one line each (or, with `--errors FILE`, to that file as JSON Lines);
 stats.json is written only with `--stats FILE`.
@@ -16,11 +16,13 @@ from pathlib import Path
 
 import click
 
-from .batch import BatchConfig, BatchError, check_jsonl_output_name, check_paths, errors_path, state_dir
-from .batch_stats import stats_path_for
-from .corpus_io import LAYOUTS, STDIO, BatchPaths, copy_to_stdout
-from .errors import CleanerError, printable
-from .fileio import silence_stdout, standard_input, standard_output, write_atomic
+from ..errors import CleanerError, printable
+from ..fileio import silence_stdout, standard_input, standard_output, write_atomic
+from .config import BatchConfig, BatchError
+from .corpus import LAYOUTS, STDIO, BatchPaths, copy_to_stdout
+from .plan import check_jsonl_output_name, check_paths
+from .state import errors_path, state_dir
+from .stats import stats_path_for
 
 _LAYOUT_OPTIONS = ("text_field", "url_field", "id_field", "output_field", "replace_text")
 
@@ -43,7 +45,7 @@ def layout_fields(layout: str | None, text_field: str, url_field: str, id_field:
 
 
 def check_stream_paths(source: Path, target: Path | str) -> str:
-    """batch.check_paths, where '-' may stand for standard input and output (JSON Lines only).
+    """batch.plan.check_paths, where '-' may stand for standard input and output (JSON Lines only).
     `target` as typed (a str keeps a trailing '/'). Returns the mode ("dir" | "jsonl"); BatchError
     otherwise, and CleanerError before any work when '-' stands for a standard stream the shell
     closed (`<&-`, `>&-`)."""

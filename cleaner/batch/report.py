@@ -19,9 +19,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .batch_stats import STATS_NAME, load_stats, stats_path_for
-from .errors import CleanerError
-from .fileio import check_output, write_atomic
+from ..errors import CleanerError
+from ..fileio import check_output, write_atomic
+from .stats import STATS_NAME, load_stats, stats_path_for
 
 REPORT_NAME = "report.html"
 # Bars per chart at most (sites and documents beyond are left out of the chart, not of stats.json).
@@ -38,7 +38,7 @@ EXTRA_HINT = "pip install 'newsclean[report]'"
 
 _SVG_START = re.compile(r"<svg\b")
 
-# The shape of stats.json the page needs (see batch_stats): key -> type at the top level; the
+# The shape of stats.json the page needs (see batch.stats): key -> type at the top level; the
 # entries of the mappings and lists below. Other keys are optional (read with .get).
 _COUNT = (int,)
 _NUMBER = (int, float)

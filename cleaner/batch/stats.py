@@ -3,7 +3,7 @@
 Each chunk of a batch counts its documents into a `CorpusStats` (kept in the chunk's part file);
 the batch merges them in chunk order and writes `stats.json` atomically, with the run's throughput.
 Every figure is a sum, a count or a top list, so merging is exact whatever the order and the
-number of workers. `newsclean report` draws them (cleaner.report).
+number of workers. `newsclean report` draws them (cleaner.batch.report).
 
 stats.json (all character counts are Unicode code points, sizes in bytes, times in seconds):
 
@@ -39,9 +39,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .article import Article
-from .fileio import write_atomic
-from .rules.sites import url_host
+from ..article import Article
+from ..errors import CleanerError
+from ..fileio import write_atomic
+from ..rules.sites import url_host
+from .corpus import plain_name
 
 STATS_VERSION = 1
 STATS_NAME = "stats.json"
@@ -185,6 +187,7 @@ class CorpusStats:
         self.most_removed = merged[:MOST_REMOVED_KEPT]
 
     def merge(self, other: "CorpusStats") -> None:
+        """Add another's counts to these (exact whatever the order)."""
         for name in ("documents", "cleaned", "failed", "emptied", "with_warnings", "bytes_in",
                      "chars_kept", "chars_removed", "blocks_removed"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
@@ -199,6 +202,26 @@ class CorpusStats:
         self.errors.update(other.errors)
         self.kept_share = [a + b for a, b in zip(self.kept_share, other.kept_share)]
         self._add_removed(list(other.most_removed))
+
+    def take_back(self, counts: dict[str, Any]) -> None:
+        """Remove one document's counts (`to_dict` of its own CorpusStats): a failed document
+        cleaned again by --retry-errors. Entries left at zero are dropped."""
+        def neg(v: Any) -> Any:
+            if isinstance(v, bool):
+                return v
+            if isinstance(v, (int, float)):
+                return -v
+            if isinstance(v, dict):
+                return {k: neg(x) for k, x in v.items()}
+            if isinstance(v, list):
+                return [neg(x) for x in v] if all(isinstance(x, (int, float)) for x in v) else v
+            return v
+        minus = neg({k: v for k, v in counts.items() if k != "most_removed"})
+        minus["kept_share"] = {"documents": [-x for x in counts.get("kept_share", {}).get("documents", [])]}
+        self.merge(CorpusStats.from_dict(minus))
+        self.languages, self.warnings, self.errors = +self.languages, +self.warnings, +self.errors
+        self.sites = {k: v for k, v in self.sites.items() if v.get("documents", 0) > 0}
+        self.categories = {k: v for k, v in self.categories.items() if v.get("blocks", 0) > 0}
 
     def to_dict(self, *, sites_kept: int | None = None) -> dict[str, Any]:
         """A JSON-ready dict. With `sites_kept`, only that many sites (most documents first) are
@@ -278,8 +301,6 @@ def previous_throughput(path: str | Path) -> dict[str, Any] | None:
 def stats_path_for(target: str | Path, mode: str) -> Path:
     """Where a batch's stats go: OUT_DIR/stats.json (folder), or out.stats.json beside a JSON Lines
     output out.jsonl (or out.jsonl.gz, ...)."""
-    from .corpus_io import plain_name
-
     target = Path(target)
     if mode == "dir":
         return target / STATS_NAME
@@ -290,8 +311,6 @@ def stats_path_for(target: str | Path, mode: str) -> Path:
 
 def load_stats(path: str | Path) -> dict[str, Any]:
     """stats.json as a dict. Raises CleanerError naming the file when it is missing or broken."""
-    from .errors import CleanerError
-
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
