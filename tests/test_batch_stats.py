@@ -3,6 +3,7 @@ characters removed, emptied documents, warnings, errors, languages, throughput."
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -195,3 +196,47 @@ def test_an_output_that_cannot_be_written_counts_as_failed_once(tmp_path):
     assert s["errors"] == {"cannot write": 1}
     assert sum(v["documents"] for v in s["sites"].values()) == 2
     assert sum(v["failed"] for v in s["sites"].values()) == 1
+
+
+def _summary(stderr: str) -> dict:
+    """The counts in the lines a batch prints at its end (stderr)."""
+    docs = re.search(r"(\d+) documents: (\d+) cleaned, (\d+) failed", stderr)
+    removed = re.search(r"removed blocks: (.*)", stderr)
+    warned = re.search(r"documents with warnings: (\d+)", stderr)
+    assert docs and removed and warned, stderr
+    blocks = {} if removed.group(1) == "nothing" else {
+        cat: int(n) for cat, n in (part.rsplit(" ", 1) for part in removed.group(1).split(", "))}
+    return {"documents": int(docs.group(1)), "cleaned": int(docs.group(2)), "failed": int(docs.group(3)),
+            "blocks": blocks, "with_warnings": int(warned.group(1))}
+
+
+def _stats_counts(path: Path) -> dict:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {"documents": data["documents"], "cleaned": data["cleaned"], "failed": data["failed"],
+            "blocks": {cat: c["blocks"] for cat, c in data["categories"].items()},
+            "with_warnings": data["with_warnings"]}
+
+
+def test_the_closing_summary_counts_what_stats_json_counts_also_after_a_failure_is_cleaned_again(tmp_path):
+    """The closing lines and stats.json agree; when a failed input is fixed, the rerun cleans it
+    and both drop its failure and count its removals (what clean() removes from it)."""
+    root = tmp_path / "scraped"
+    root.mkdir()
+    for name in SAMPLE_NAMES[:3]:
+        (root / f"{name}.txt").write_text(_sample(name), encoding="utf-8")
+    (root / "late.txt").write_bytes(b"\x00\x01\x02\xff" * 50)       # binary: cannot be cleaned
+    out = tmp_path / "cleaned"
+    r = run_cli("batch", str(root), str(out), "--jobs", "1", "--chunk-size", "2")
+    assert r.returncode == 1, r.stderr.decode()
+    first = _summary(r.stderr.decode())
+    assert first == _stats_counts(out / "stats.json")
+    assert (first["documents"], first["cleaned"], first["failed"]) == (4, 3, 1)
+
+    (root / "late.txt").write_text(SHARE_ONLY, encoding="utf-8")     # fixed: another size
+    r = run_cli("batch", str(root), str(out), "--jobs", "1", "--chunk-size", "2")
+    assert r.returncode == 0, r.stderr.decode()
+    second = _summary(r.stderr.decode())
+    assert second == _stats_counts(out / "stats.json")
+    assert (second["documents"], second["cleaned"], second["failed"]) == (4, 4, 0)
+    added = Counter(x.category for x in clean(SHARE_ONLY).removed)
+    assert added and Counter(second["blocks"]) == Counter(first["blocks"]) + added

@@ -47,6 +47,14 @@ class ChunkResult:
     # Each cleaned document's own counts (not kept: a failed document's go into its entry).
     doc_corpus: dict[str, CorpusStats] = field(default_factory=dict)
 
+    def new_entry(self, doc: Doc) -> dict[str, Any]:
+        """A document's entry, not cleaned yet (ok False), appended to `entries`."""
+        entry: dict[str, Any] = {"key": doc.key, "ok": False}
+        if doc.item is not None:
+            entry["stamp"] = [doc.item.size, doc.item.mtime_ns]
+        self.entries.append(entry)
+        return entry
+
 
 # The warning of a document --dedup-lines would have emptied.
 DEDUP_KEPT_WARNING = ("all (or nearly all) of its lines are common to its site's documents (--dedup-lines): "
@@ -158,10 +166,7 @@ def clean_docs(cfg: BatchConfig, docs: list[Doc],
     (CleanerError, RecursionError, MemoryError, UnicodeEncodeError, ...), its reason is recorded."""
     result = ChunkResult()
     for doc in docs:
-        entry: dict[str, Any] = {"key": doc.key, "ok": False}
-        if doc.item is not None:
-            entry["stamp"] = [doc.item.size, doc.item.mtime_ns]
-        result.entries.append(entry)
+        entry = result.new_entry(doc)
         reason = doc.error
         if reason is None:
             try:
@@ -205,10 +210,7 @@ def fail_docs(cfg: BatchConfig, docs: list[Doc], reason: str) -> ChunkResult:
     (their chunk could not be cleaned: its worker kept dying)."""
     result = ChunkResult()
     for doc in docs:
-        entry: dict[str, Any] = {"key": doc.key, "ok": False}
-        if doc.item is not None:
-            entry["stamp"] = [doc.item.size, doc.item.mtime_ns]
-        result.entries.append(entry)
+        entry = result.new_entry(doc)
         _fail(cfg, result, entry, doc, doc.error or reason)
     return result
 

@@ -24,6 +24,11 @@ import stat
 from pathlib import Path
 from typing import Any, TextIO
 
+try:
+    import fcntl
+except ImportError:  # not on POSIX: no lock
+    fcntl = None  # type: ignore[assignment]
+
 from ..fileio import write_atomic, write_atomic_stream
 from .clean import ChunkResult
 from .config import READ_BLOCK, BatchConfig, BatchError, inside, json_text, kind_name
@@ -248,12 +253,6 @@ def check_derived_paths(cfg: BatchConfig) -> None:
         if not ok:
             raise BatchError(f"{path} is {kind_name(st.st_mode)}; a batch replaces only the regular files it writes",
                              path=cfg.target)
-
-
-try:
-    import fcntl
-except ImportError:  # not on POSIX: no lock
-    fcntl = None  # type: ignore[assignment]
 
 
 class OutputLock:
