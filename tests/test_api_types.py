@@ -100,8 +100,8 @@ def test_every_field_is_documented_with_its_type(cls):
 
 
 def test_clean_bag_docstring_names_its_arguments_and_errors():
-    dask_engine = pytest.importorskip("cleaner.batch.dask")
-    doc = inspect.getdoc(dask_engine.clean_bag) or ""
+    batch_dask = pytest.importorskip("cleaner.batch.dask")
+    doc = inspect.getdoc(batch_dask.clean_bag) or ""
     for name in ("bag", "common_lines", "dedup", "text_field", "url_field", "input_format", "Returns", "Raises"):
         assert name in doc, name
 
