@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, Sequence, get_args
 from . import heuristics, language
 from .article import Article, Block, Label, Removed
 from .blocks import dedup_key, text_blocks
-from .decode import decode_document, detect_format
+from .read import decode_document, detect_format
 from .errors import OptionError
 from .metadata import TITLE_RULE, collect, label_header, label_title
 from .rules import RuleSet, apply_rules, load_ruleset
@@ -54,7 +54,7 @@ class Options:
             shipped one. A list is accepted and stored as a tuple.
         input_format ("auto" | "text" | "html", default "auto"): how to read the document;
             "auto" takes it as HTML when it starts like markup (a doctype, <html>, ...) or has
-            several HTML tags near its start (`cleaner.decode.is_html`).
+            several HTML tags near its start (`cleaner.read.decode.is_html`).
         heuristics (bool, default True): run the language-aware heuristics after the rules.
             False: rules alone (for rule authors).
         common_lines (frozenset[str], default empty): lines known to recur across many documents

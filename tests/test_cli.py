@@ -56,9 +56,9 @@ def test_explain_colour_only_on_a_terminal_and_without_no_color():
     from click.testing import CliRunner
 
     from cleaner.cli import main
-    from cleaner import output
+    from cleaner import render
 
-    assert "\x1b[" in output.explain(__import__("cleaner").clean(MT.read_text()), color=True)
+    assert "\x1b[" in render.explain(__import__("cleaner").clean(MT.read_text()), color=True)
     result = CliRunner().invoke(main, ["clean", str(MT), "--explain"], env={"NO_COLOR": "1"}, color=True)
     assert "\x1b[" not in result.output
 

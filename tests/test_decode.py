@@ -9,7 +9,7 @@ import pytest
 
 from conftest import run_cli
 from cleaner import clean
-from cleaner.decode import MAX_CONTROL_SHARE, MAX_INVALID_UTF8_SHARE, decode, decode_document
+from cleaner.read.decode import MAX_CONTROL_SHARE, MAX_INVALID_UTF8_SHARE, decode, decode_document
 from cleaner.errors import InputError
 
 HEADLINE = "Harbour dredging approved after a long night"
@@ -116,7 +116,7 @@ def test_utf16_with_its_byte_order_mark_still_works():
 def test_a_long_document_is_judged_on_its_opening_then_whole(shift: int):
     """Past DETECT_BYTES the opening is judged first (cut between characters, wherever the
     multi-byte ones fall), then the whole: the bad bytes may all be after the opening."""
-    from cleaner.decode import DETECT_BYTES
+    from cleaner.read.decode import DETECT_BYTES
 
     body = "x" * shift + "Министр обороны заявил во вторник. " * (DETECT_BYTES // 40)
     data = body.encode("utf-8") + b"\xff tail \xfe"

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from conftest import SAMPLES, newsclean_command, run_cli
 from cleaner.cli import EXIT_BROKEN_PIPE, EXIT_INTERNAL, main
 from cleaner.errors import InputError
-from cleaner.fileio import read_document
+from cleaner.read.files import read_document
 
 MT = SAMPLES / "moscowtimes.txt"
 BODY_START = "U.S. and Russian defense leaders"

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from cleaner.errors import InputError
-from cleaner.fetch import fetch
+from cleaner.read.fetch import fetch
 from conftest import SAMPLES, run_cli
 
 ARTICLE = """Home | News | Sport | Weather

@@ -430,7 +430,7 @@ def test_nothing_invented_in_order(doc: str) -> None:
 @given(st.one_of(text_documents(), html_documents()).filter(lambda d: not d.lstrip("\ufeff").lstrip().startswith("<")))
 def test_nothing_invented_auto_format_text(doc: str) -> None:
     """The same with format detection on (HTML-looking documents are covered by totality only)."""
-    from cleaner.decode import is_html
+    from cleaner.read.decode import is_html
 
     if is_html(doc.lstrip("\ufeff")):
         return

@@ -16,7 +16,7 @@ import pytest
 
 from cleaner import Article, CleanerError, RuleError, clean
 from cleaner.blocks import normalise_line, text_blocks
-from cleaner.decode import decode, is_html
+from cleaner.read.decode import decode, is_html
 from cleaner.rules.load import load_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,7 +74,7 @@ def test_lone_surrogates_in_a_str_become_replacement_characters():
 def test_file_name_with_a_nul_byte_is_an_input_error():
     """Total: read_document('a\\x00b') raised ValueError ('embedded null byte'), not InputError."""
     from cleaner.errors import InputError
-    from cleaner.fileio import read_document
+    from cleaner.read.files import read_document
 
     with pytest.raises(InputError) as info:
         read_document("a\x00b")

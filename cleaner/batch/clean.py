@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..article import Article
-from ..decode import decode
+from ..read.decode import decode
 from ..errors import CleanerError, InputError
-from ..output import as_json, as_text
+from ..render import as_json, as_text
 from ..pipeline import clean
 from .config import BatchConfig, json_text, shown
 from .corpus import get_path, set_path

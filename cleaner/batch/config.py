@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CleanerError
-from ..fileio import MAX_DOCUMENT_BYTES, file_kind
+from ..read.files import MAX_DOCUMENT_BYTES, file_kind
 from ..pipeline import Options
 
 # Files a directory batch cleans (by suffix, case-insensitive); hidden files and folders are skipped.

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator
 
 from ..errors import CleanerError
-from ..fileio import standard_input, standard_output, write_atomic, write_atomic_stream
+from ..read.files import standard_input, standard_output, write_atomic, write_atomic_stream
 
 # Compression by file name extension (lower case).
 COMPRESSIONS: dict[str, str] = {".gz": "gzip", ".bz2": "bzip2", ".zst": "zstd", ".zstd": "zstd"}

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from ..blocks import dedup_key
-from ..decode import decode
+from ..read.decode import decode
 from ..pipeline import document_blocks
 from ..rules import load_ruleset
 from ..rules.sites import url_host

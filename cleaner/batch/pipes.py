@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from ..errors import CleanerError, printable
-from ..fileio import silence_stdout, standard_input, standard_output, write_atomic
+from ..read.files import silence_stdout, standard_input, standard_output, write_atomic
 from .config import BatchConfig, BatchError
 from .corpus import LAYOUTS, STDIO, BatchPaths, copy_to_stdout
 from .plan import check_jsonl_output_name, check_paths

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CleanerError
-from ..fileio import check_output, write_atomic
+from ..read.files import check_output, write_atomic
 from .stats import STATS_NAME, load_stats, stats_path_for
 
 REPORT_NAME = "report.html"

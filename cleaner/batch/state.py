@@ -29,7 +29,7 @@ try:
 except ImportError:  # not on POSIX: no lock
     fcntl = None  # type: ignore[assignment]
 
-from ..fileio import write_atomic, write_atomic_stream
+from ..read.files import write_atomic, write_atomic_stream
 from .clean import ChunkResult
 from .config import READ_BLOCK, BatchConfig, BatchError, inside, json_text, kind_name
 from .corpus import compressed_fill, plain_name

@@ -41,7 +41,7 @@ from typing import Any
 
 from ..article import Article
 from ..errors import CleanerError
-from ..fileio import write_atomic
+from ..read.files import write_atomic
 from ..rules.sites import url_host
 from .corpus import plain_name
 

@@ -19,7 +19,7 @@ import regex
 from ..article import Article, Block
 from ..blocks import dedup_key, plain
 from ..errors import CleanerError, InputError, RuleError
-from ..fileio import read_document
+from ..read.files import read_document
 from ..pipeline import clean
 from .load import RuleSet, load_file
 from .rule import SiteRules, SiteTest

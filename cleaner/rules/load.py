@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import RuleError
-from ..fileio import file_kind
+from ..read.files import file_kind
 from .rule import Rule, SiteRules
 from .sites import match_site, site_named
 from .validate import GENERIC_KEYS, check_keys, closest, compile_rules, compile_site

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from .errors import CleanerError, RuleError
-from .fileio import write_atomic
-from .rules import RuleSet, load_ruleset
-from .rules.load import check_rules, samples_shipped
-from .rules.rule import SiteRules
+from ..errors import CleanerError, RuleError
+from ..read.files import write_atomic
+from ..rules import RuleSet, load_ruleset
+from ..rules.load import check_rules, samples_shipped
+from ..rules.rule import SiteRules
 
 # Exit codes: 0 all good; 1 the rules have errors or a test failed; 2 the command could not run
 # (a user's error: bad argument, unreadable file, a rule set that does not load).
@@ -88,7 +88,7 @@ def check_command(rules_dirs: tuple[str, ...]) -> None:
 def _every_error(errors: list[RuleError], files: list[str]) -> list[RuleError]:
     """`errors` with the first error of a file that does not load replaced by all of its errors
     (cleaner.rules.authoring.file_errors); errors across files (duplicates, unknown disables) kept."""
-    from .rules.authoring import file_errors
+    from ..rules.authoring import file_errors
 
     out: list[RuleError] = []
     expanded: dict[str, list[RuleError]] = {}
@@ -148,7 +148,7 @@ def _describe(s: SiteRules, ruleset: RuleSet) -> str:
 @_rules_dir_option
 def test_command(site: str | None, rules_dirs: tuple[str, ...]) -> None:
     """Run the sites' `tests:` (one site, or all): PASS/FAIL per test; exit 1 if any fails."""
-    from .rules.authoring import run_site_tests, site_or_error
+    from ..rules.authoring import run_site_tests, site_or_error
 
     ruleset = _load(rules_dirs)
     try:
@@ -189,7 +189,7 @@ def test_command(site: str | None, rules_dirs: tuple[str, ...]) -> None:
 def new_command(host: str, sample: str, output: str | None, name: str | None, url: str | None, force: bool,
                 rules_dirs: tuple[str, ...]) -> None:
     """Start a rule file for HOST from a raw sample: what the generic rules remove, plus a test."""
-    from .rules.authoring import new_rule_file
+    from ..rules.authoring import new_rule_file
 
     out = Path(output) if output else None
     if out is not None and out.exists() and not force:
@@ -229,7 +229,7 @@ def _quote(text: str) -> str:
 def suggest_command(directory: str, site: str, min_share: float, min_docs: int, output: str | None,
                     rules_dirs: tuple[str, ...]) -> None:
     """Lines that recur across many documents of one site, proposed as rules with their counts."""
-    from .rules.authoring import suggest_rules
+    from ..rules.authoring import suggest_rules
 
     ruleset = _load(rules_dirs)
     try:

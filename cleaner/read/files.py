@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Callable, Sequence
 
-from .errors import CleanerError, InputError
+from ..errors import CleanerError, InputError
 
 # Documents larger than this are refused rather than cleaned (batch records them as errors).
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024

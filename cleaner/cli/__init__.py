@@ -7,11 +7,12 @@ import sys
 
 import click
 
-from .errors import CleanerError, one_line, printable
-from .fetch import fetch, is_url
-from .fileio import check_output, read_document, silence_stdout, standard_output, write_atomic
-from .output import as_json, as_markdown, as_text, explain
-from .pipeline import INPUT_FORMATS, Options, clean
+from ..errors import CleanerError, one_line, printable
+from ..pipeline import INPUT_FORMATS, Options, clean
+from ..read import read_document
+from ..read.fetch import fetch, is_url
+from ..read.files import check_output, silence_stdout, standard_output, write_atomic
+from ..render import as_json, as_markdown, as_text, explain
 
 FORMATS = ("text", "json", "markdown")
 
@@ -194,10 +195,10 @@ def clean_command(source: str, url: str | None, site: str | None, no_site_rules:
 
 
 def _register_subcommands() -> None:
-    from .cli_batch import batch_command
-    from .cli_rules import rules_group
+    from .batch import batch_command
+    from .rules import rules_group
 
-    from .batch.report import report_command_factory
+    from ..batch.report import report_command_factory
 
     main.add_command(rules_group)
     main.add_command(batch_command)

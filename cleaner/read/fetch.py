@@ -7,8 +7,8 @@ import re
 import urllib.error
 import urllib.request
 
-from .errors import InputError
-from .fileio import MAX_DOCUMENT_BYTES
+from ..errors import InputError
+from .files import MAX_DOCUMENT_BYTES
 
 # A command-line argument that is a URL rather than a file name.
 URL_ARGUMENT = re.compile(r"^https?://", re.I)

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from .batch import BatchConfig, DedupSettings, LocalEngine, run_batch
-from .batch.config import DEFAULT_CHUNK_DOCS, DEFAULT_DEDUP_MIN_DOCS, DEFAULT_DEDUP_MIN_SHARE, DEFAULT_SUFFIXES
-from .batch.corpus import LAYOUTS, STDIO, batch_paths
-from .batch.pipes import check_stream_paths, deliver_pipe_outputs, jsonl_state_dir, layout_fields
-from .errors import CleanerError
-from .fileio import MAX_DOCUMENT_BYTES
-from .pipeline import Options
+from ..batch import BatchConfig, DedupSettings, LocalEngine, run_batch
+from ..batch.config import DEFAULT_CHUNK_DOCS, DEFAULT_DEDUP_MIN_DOCS, DEFAULT_DEDUP_MIN_SHARE, DEFAULT_SUFFIXES
+from ..batch.corpus import LAYOUTS, STDIO, batch_paths
+from ..batch.pipes import check_stream_paths, deliver_pipe_outputs, jsonl_state_dir, layout_fields
+from ..errors import CleanerError
+from ..pipeline import Options
+from ..read.files import MAX_DOCUMENT_BYTES
 
 EXIT_FAILED_DOCUMENTS = 1
 EXIT_USAGE = 2
@@ -140,7 +140,7 @@ def batch_command(source: Path, target_name: str, jobs: int | None, engine: str,
     try:
         if engine == "dask":
             try:
-                from .batch.dask import DaskEngine
+                from ..batch.dask import DaskEngine
             except ImportError as exc:
                 _error(f"--engine dask needs Dask: pip install 'newsclean[dask]' ({exc})")
                 return

@@ -12,7 +12,7 @@ import codecs
 import re
 from dataclasses import dataclass
 
-from .errors import InputError
+from ..errors import InputError
 
 # Binary, not text: control characters (NUL included; not tab, line feed, carriage return or form
 # feed) are more than this share of the opening (2 * SNIFF_CHARS characters or bytes).
