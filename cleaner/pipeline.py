@@ -10,9 +10,10 @@ from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, Literal, Sequence, get_args
 
 from . import heuristics, language
-from .article import Article, Block, Label, Removed
+from .article import Article, Block, Label
 from .blocks import dedup_key, text_blocks
 from .read import decode_document, detect_format
+from .render import render
 from .errors import OptionError
 from .metadata import TITLE_RULE, collect, label_header, label_title
 from .rules import RuleSet, apply_rules, load_ruleset
@@ -528,13 +529,3 @@ def label_common_lines(blocks: list[Block], common: frozenset[str]) -> None:
             b.label = Label(keep=False, category="duplicate", rule="dedup-lines",
                             reason="batch: line recurs across many documents of this site")
 
-
-def render(blocks: list[Block], meta, *, site: str | None, input_format: str, language: str | None,
-           warnings: list[str]) -> Article:
-    kept = [b.text for b in blocks if b.live]
-    removed = [Removed(text=b.text, category=b.label.category, rule=b.label.rule, reason=b.label.reason, line=b.line)
-               for b in blocks if b.label is not None and b.label.removed]
-    return Article(text="\n\n".join(kept), title=meta.title, authors=list(meta.authors), author=meta.author,
-                   date=meta.date, datetime=meta.datetime, updated=meta.updated,
-                   sitename=meta.sitename, tags=meta.tags, url=meta.url, removed=removed, site=site,
-                   input_format=input_format, language=language, warnings=warnings, blocks=blocks)

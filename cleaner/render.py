@@ -1,5 +1,6 @@
-"""What the CLI prints: the body (text or Markdown), YAML front matter, JSON, and the block-by-block
-explanation (as text, or as JSON with `--explain --format json`).
+"""Render: the labelled blocks and metadata as an Article (`render`, the last stage of `clean()`), and
+the Article as the CLI prints it: the body (text or Markdown), YAML front matter, JSON, and the
+block-by-block explanation (as text, or as JSON with `--explain --format json`).
 
     text      the body: kept blocks joined by blank lines
     markdown  `# title`, then the body, a heading block as `## ...` (markdown_heading says which)
@@ -12,10 +13,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import click
 import yaml
 
-from .article import Article, Block
+from .article import Article, Block, Removed
+from .metadata import Metadata
 
 # Front matter: Article field -> YAML key, in this order; empty fields are left out.
 FRONT_MATTER_FIELDS: tuple[tuple[str, str], ...] = (
@@ -32,6 +33,21 @@ MARKDOWN_HEADING_MAX_WORDS = 10
 MARKDOWN_SENTENCE_ENDS = tuple(".!?:;,…\"'”’»)]-–—")
 # A body line starting with one of these would read as Markdown structure: it gets a backslash.
 MARKDOWN_ESCAPE_STARTS = ("#", ">", "=", "|")
+
+
+def render(blocks: list[Block], meta: Metadata, *, site: str | None, input_format: str, language: str | None,
+           warnings: list[str]) -> Article:
+    """The Article of a labelled document: `text` is the kept blocks' text joined by blank lines,
+    `removed` every removed block (category, rule, reason, line) in document order, the metadata
+    fields from `meta`, and `blocks` the labelled blocks themselves. site: the applied site rules'
+    name; input_format: "text" or "html"; language: an ISO 639-1 code or None; warnings: one line each."""
+    kept = [b.text for b in blocks if b.live]
+    removed = [Removed(text=b.text, category=b.label.category, rule=b.label.rule, reason=b.label.reason, line=b.line)
+               for b in blocks if b.label is not None and b.label.removed]
+    return Article(text="\n\n".join(kept), title=meta.title, authors=list(meta.authors), author=meta.author,
+                   date=meta.date, datetime=meta.datetime, updated=meta.updated,
+                   sitename=meta.sitename, tags=meta.tags, url=meta.url, removed=removed, site=site,
+                   input_format=input_format, language=language, warnings=warnings, blocks=blocks)
 
 
 def front_matter(article: Article) -> str:
@@ -121,6 +137,8 @@ MODEL_REASON_PREFIX = "model:"
 def explain(article: Article, *, color: bool) -> str:
     """Every block of the input: kept or removed, with category and rule (and, for the block
     model's decisions, its score and strongest features on a line below)."""
+    import click  # imported here: clean() renders Articles without the CLI's library
+
     lines = [f"# site rules: {article.site or 'none (generic rules only)'}; "
              f"format: {article.input_format}; language: {article.language or '?'}"]
     for w in article.warnings:
