@@ -150,3 +150,25 @@ def test_output_file_is_written(tmp_path: Path):
     assert proc.returncode == 0 and proc.stdout == b""
     assert target.read_text(encoding="utf-8").startswith("U.S. and Russian defense leaders")
     assert [p.name for p in target.parent.iterdir()] == ["clean.txt"]   # no temporary file left
+
+
+def test_an_option_shared_by_commands_has_one_name_and_one_help():
+    # --site, --no-site-rules, --rules-dir and --input-format mean the same in clean and batch, and
+    # --rules-dir the same in every rules subcommand: the same flag, choices and help everywhere
+    import click
+
+    from cleaner.cli import main
+
+    def options(command: click.Command) -> dict[str, tuple]:
+        return {p.opts[-1]: (p.name, getattr(p.type, "choices", None), p.help) for p in command.params
+                if isinstance(p, click.Option)}
+
+    clean, batch = options(main.commands["clean"]), options(main.commands["batch"])
+    for flag in ("--site", "--no-site-rules", "--rules-dir", "--input-format"):
+        assert clean[flag] == batch[flag], flag
+    rules = main.commands["rules"]
+    assert isinstance(rules, click.Group)
+    for name, sub in rules.commands.items():
+        assert options(sub)["--rules-dir"] == clean["--rules-dir"], name
+    # the text front matter is named the same in both commands' help
+    assert "YAML front matter" in clean["--with-metadata"][2] and "YAML front matter" in batch["--with-metadata"][2]

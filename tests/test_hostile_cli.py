@@ -13,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import SAMPLES, newsclean_command, run_cli
-from cleaner.cli import EXIT_BROKEN_PIPE, EXIT_INTERNAL, main
+from cleaner.cli import main
+from cleaner.cli.common import EXIT_BROKEN_PIPE, EXIT_INTERNAL
 from cleaner.errors import InputError
 from cleaner.read.files import read_document
 

@@ -1,4 +1,11 @@
-"""The `newsclean` command: `clean` one document; `rules ...` and `batch` live in their own modules."""
+"""The `newsclean` command: the top-level group (one-line errors, exit codes) and `clean`, one document.
+
+    common.py  exit codes, the one-line error, the options shared by the commands
+    batch.py   `newsclean batch`: a folder or JSON Lines corpus
+    rules.py   `newsclean rules list|check|show|test|new|suggest`
+
+`newsclean report` comes from cleaner.batch.report. The console script is `cleaner.cli:main`.
+"""
 from __future__ import annotations
 
 import errno
@@ -7,36 +14,23 @@ import sys
 
 import click
 
+from ..batch.report import report_command_factory
 from ..errors import CleanerError, one_line, printable
-from ..pipeline import INPUT_FORMATS, Options, clean
+from ..pipeline import Options, clean
 from ..read import read_document
 from ..read.fetch import fetch, is_url
 from ..read.files import check_output, silence_stdout, standard_output, write_atomic
 from ..render import as_json, as_markdown, as_text, explain
+from .batch import batch_command
+from .common import (EXIT_BROKEN_PIPE, EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, fail,
+                     input_format_option, rule_options)
+from .rules import rules_group
 
 FORMATS = ("text", "json", "markdown")
-
-
-# Exit codes of every command (also in `newsclean --help` and docs/hostile-input.md).
-EXIT_OK = 0
-EXIT_PARTIAL = 1          # batch: some documents failed; rules check/test: errors or failed tests
-EXIT_USAGE = 2            # a usage or input error: bad argument, unreadable input or rule file, unwritable output
-EXIT_INTERNAL = 3         # a bug: an unexpected exception, reported on one line
-EXIT_INTERRUPTED = 130    # Ctrl-C (128 + SIGINT)
-EXIT_BROKEN_PIPE = 141    # the reader of stdout went away (`| head`): quiet, as a Unix tool stopped by SIGPIPE
 # Set to 1 to get the traceback of an internal error instead of its one line.
 DEBUG_ENV = "NEWSCLEAN_DEBUG"
 # An unexpected exception's message is cut to this many characters (its one line stays readable).
 MAX_INTERNAL_MESSAGE_CHARS = 300
-
-EXIT_CODES_HELP = """\b
-Exit codes:
-  0    done
-  1    partly done: some documents failed (batch), rule errors or failed tests (rules)
-  2    usage or input error: bad argument, unreadable input or rule file, unwritable output
-  3    internal error (a bug: please report it; NEWSCLEAN_DEBUG=1 shows the traceback)
-  130  interrupted;  141  standard output closed by its reader (e.g. | head), quietly
-"""
 
 
 # click >= 8.2 raises this for a group called without a command; it carries the help, not an error.
@@ -45,9 +39,6 @@ _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 def _debug() -> bool:
     return os.environ.get(DEBUG_ENV, "") not in ("", "0")
-
-
-_silence_stdout = silence_stdout
 
 
 class NewscleanGroup(click.Group):
@@ -83,12 +74,12 @@ class NewscleanGroup(click.Group):
             raise
         except OSError as exc:
             if exc.errno == errno.EPIPE:
-                _silence_stdout()
+                silence_stdout()
                 sys.exit(EXIT_BROKEN_PIPE)
             if _debug():
                 raise
             if exc.filename is None:   # most likely standard output (a full disk)
-                _silence_stdout()
+                silence_stdout()
             where = f"{printable(str(exc.filename))}: " if exc.filename else ""
             _echo_error(f"{where}{exc.strerror or printable(one_line(str(exc)))}")
             sys.exit(EXIT_USAGE)
@@ -109,12 +100,6 @@ def _echo_error(message: str, internal: bool = False) -> None:
         pass
 
 
-def fail(error: CleanerError | str, code: int = EXIT_USAGE) -> None:
-    """One line on stderr, then exit: the CLI's only way of reporting a user's error."""
-    click.echo(f"newsclean: error: {error}", err=True)
-    sys.exit(getattr(error, "exit_code", code))
-
-
 def use_color() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
@@ -125,14 +110,6 @@ def main() -> None:
     """Clean scraped news articles: the article's text and metadata, without the boilerplate."""
 
 
-def rule_options(f):
-    f = click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False),
-                     help="A folder of your own rule files (repeatable); they win over the shipped ones.")(f)
-    f = click.option("--no-site-rules", is_flag=True, help="Generic rules and heuristics only.")(f)
-    f = click.option("--site", help="Apply this site's rules (name, file name or host), whatever the URL says.")(f)
-    return f
-
-
 @main.command("clean")
 @click.argument("source", default="-")
 @click.option("--url", help="The article's URL: picks site rules by host, and is returned as metadata.")
@@ -141,8 +118,7 @@ def rule_options(f):
               help="text: the body; json: body, metadata and every removal, on one line; markdown: "
                    "'# title', paragraphs, '## subheadings'.")
 @click.option("--pretty", is_flag=True, help="JSON indented over many lines instead of one line.")
-@click.option("--input-format", type=click.Choice(INPUT_FORMATS), default="auto", show_default=True,
-              help="Force reading the input as text or HTML.")
+@input_format_option
 @click.option("--with-metadata", is_flag=True,
               help="Text and markdown: YAML front matter (title, author, date, site, URL, ...) before the body.")
 @click.option("--explain", "show_explain", is_flag=True,
@@ -170,7 +146,6 @@ def clean_command(source: str, url: str | None, site: str | None, no_site_rules:
         article = clean(data, url=url, site=site, options=options, source=name)
     except CleanerError as exc:
         fail(exc)
-        return
     if fmt == "json":
         rendered = as_json(article, pretty=pretty, blocks=show_explain)
     elif show_explain:
@@ -190,19 +165,10 @@ def clean_command(source: str, url: str | None, site: str | None, no_site_rules:
         except OSError as exc:
             if exc.errno == errno.EPIPE:
                 raise
-            _silence_stdout()
+            silence_stdout()
             fail(f"standard output: cannot write: {exc.strerror or exc}")
 
 
-def _register_subcommands() -> None:
-    from .batch import batch_command
-    from .rules import rules_group
-
-    from ..batch.report import report_command_factory
-
-    main.add_command(rules_group)
-    main.add_command(batch_command)
-    main.add_command(report_command_factory())
-
-
-_register_subcommands()
+main.add_command(rules_group)
+main.add_command(batch_command)
+main.add_command(report_command_factory())

@@ -14,15 +14,7 @@ from ..batch.pipes import check_stream_paths, deliver_pipe_outputs, jsonl_state_
 from ..errors import CleanerError
 from ..pipeline import Options
 from ..read.files import MAX_DOCUMENT_BYTES
-
-EXIT_FAILED_DOCUMENTS = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
-
-
-def _error(message: object, code: int = EXIT_USAGE) -> None:
-    click.echo(f"newsclean: error: {message}", err=True)
-    sys.exit(code)
+from .common import EXIT_INTERRUPTED, EXIT_PARTIAL, fail, input_format_option, rule_options
 
 
 def _cores() -> int:
@@ -43,13 +35,10 @@ def _cores() -> int:
               help="Dask scheduler address, e.g. tcp://host:8786 (default: a local cluster).")
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True,
               help="Folder output: .txt bodies or .json articles. JSON Lines: metadata and counts, or every removal.")
-@click.option("--with-metadata", is_flag=True, help="Folder output, text format: a metadata header before the body.")
-@click.option("--input-format", type=click.Choice(("auto", "text", "html")), default="auto", show_default=True,
-              help="Force reading every document as text or HTML.")
-@click.option("--site", help="Apply this site's rules to every document.")
-@click.option("--no-site-rules", is_flag=True, help="Generic rules and heuristics only.")
-@click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False),
-              help="A folder of your own rule files (repeatable).")
+@click.option("--with-metadata", is_flag=True,
+              help="Folder output, text format: YAML front matter (title, author, date, ...) before the body.")
+@input_format_option
+@rule_options
 @click.option("--text-field", default="text", show_default=True,
               help="JSON Lines: the field holding the document (a dotted path for a nested field).")
 @click.option("--url-field", default="url", show_default=True,
@@ -109,20 +98,19 @@ def batch_command(source: Path, target_name: str, jobs: int | None, engine: str,
     settings without --overwrite, a full disk), with a one-line message.
     """
     if scheduler and engine != "dask":
-        _error("--scheduler needs --engine dask")
+        fail("--scheduler needs --engine dask")
     target = Path(target_name)
     text_field, url_field, id_field, output_field, replace_text = layout_fields(
         layout, text_field, url_field, id_field, output_field, replace_text)
     if (errors_to or stats_to) and str(target) != STDIO:
-        _error("--errors and --stats are for '-' as output (a file output has them beside it)")
+        fail("--errors and --stats are for '-' as output (a file output has them beside it)")
     try:
         mode = check_stream_paths(source, target_name)
         # '-' and compressed input: a plain copy to read; '-' output: a temporary file (removed at exit)
         io_paths = click.get_current_context().with_resource(
             batch_paths(str(source), str(target), state_dir_of=jsonl_state_dir)) if mode == "jsonl" else None
     except CleanerError as exc:
-        _error(exc)
-        return
+        fail(exc)
     cfg = BatchConfig(
         source=str(io_paths.source if io_paths else source.resolve()),
         target=str(io_paths.target if io_paths else target.resolve()), mode=mode, fmt=fmt,
@@ -142,16 +130,14 @@ def batch_command(source: Path, target_name: str, jobs: int | None, engine: str,
             try:
                 from ..batch.dask import DaskEngine
             except ImportError as exc:
-                _error(f"--engine dask needs Dask: pip install 'newsclean[dask]' ({exc})")
-                return
+                fail(f"--engine dask needs Dask: pip install 'newsclean[dask]' ({exc})")
             runner = DaskEngine(scheduler=scheduler, jobs=n_jobs)
         else:
             runner = LocalEngine(n_jobs)
         with runner:
             summary = run_batch(cfg, runner, progress=progress, overwrite=overwrite, retry_errors=retry_errors)
     except CleanerError as exc:
-        _error(exc)
-        return
+        fail(exc)
     except KeyboardInterrupt:
         click.echo("\nnewsclean: interrupted; rerun the same command to resume", err=True)
         sys.exit(EXIT_INTERRUPTED)
@@ -160,8 +146,8 @@ def batch_command(source: Path, target_name: str, jobs: int | None, engine: str,
         try:
             deliver_pipe_outputs(cfg, io_paths, errors_to, stats_to)
         except CleanerError as exc:
-            _error(exc)
+            fail(exc)
     for line in summary.lines():
         click.echo(f"newsclean batch: {line}", err=True)
     if summary.failed:
-        sys.exit(EXIT_FAILED_DOCUMENTS)
+        sys.exit(EXIT_PARTIAL)

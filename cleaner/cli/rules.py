@@ -11,10 +11,8 @@ from ..read.files import write_atomic
 from ..rules import RuleSet, load_ruleset
 from ..rules.load import check_rules, samples_shipped
 from ..rules.rule import SiteRules
+from .common import EXIT_PARTIAL, fail, rules_dir_option
 
-# Exit codes: 0 all good; 1 the rules have errors or a test failed; 2 the command could not run
-# (a user's error: bad argument, unreadable file, a rule set that does not load).
-EXIT_FAILED = 1
 # `rules list` shows this many hosts of a site, then "+N".
 LIST_MAX_HOSTS = 3
 
@@ -28,22 +26,11 @@ def _display(path: str) -> str:
         return path
 
 
-def _fail(error: CleanerError | str) -> None:
-    click.echo(f"newsclean: error: {error}", err=True)
-    sys.exit(getattr(error, "exit_code", 2))
-
-
-def _rules_dir_option(f):
-    return click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False),
-                        help="A folder of your own rule files (repeatable); they win over the shipped ones.")(f)
-
-
 def _load(rules_dirs: tuple[str, ...]) -> RuleSet:
     try:
         return load_ruleset(rules_dirs)
     except CleanerError as exc:
-        _fail(exc)
-        raise   # not reached
+        fail(exc)
 
 
 @click.group("rules")
@@ -52,7 +39,7 @@ def rules_group() -> None:
 
 
 @rules_group.command("list")
-@_rules_dir_option
+@rules_dir_option
 def list_command(rules_dirs: tuple[str, ...]) -> None:
     """Every site with rules: hosts, rule count, tests, last verified, file."""
     ruleset = _load(rules_dirs)
@@ -69,7 +56,7 @@ def list_command(rules_dirs: tuple[str, ...]) -> None:
 
 
 @rules_group.command("check")
-@_rules_dir_option
+@rules_dir_option
 def check_command(rules_dirs: tuple[str, ...]) -> None:
     """Validate every rule file (shipped and --rules-dir): one line per error; exit 1 if any."""
     report = check_rules(rules_dirs)
@@ -81,7 +68,7 @@ def check_command(rules_dirs: tuple[str, ...]) -> None:
                f"{sum(len(s.tests) for s in rs.sites)} tests")
     if report.errors:
         click.echo(f"{len(report.errors)} errors in {summary}", err=True)
-        sys.exit(EXIT_FAILED)
+        sys.exit(EXIT_PARTIAL)
     click.echo(f"ok: {summary}")
 
 
@@ -108,15 +95,14 @@ def _every_error(errors: list[RuleError], files: list[str]) -> list[RuleError]:
 
 @rules_group.command("show")
 @click.argument("site")
-@_rules_dir_option
+@rules_dir_option
 def show_command(site: str, rules_dirs: tuple[str, ...]) -> None:
     """One site's rules, hosts, fingerprints, metadata and tests."""
     ruleset = _load(rules_dirs)
     try:
         found = ruleset.match(site=site)
     except CleanerError as exc:
-        _fail(exc)
-        return
+        fail(exc)
     assert found is not None
     click.echo(_describe(found, ruleset), nl=False)
 
@@ -145,7 +131,7 @@ def _describe(s: SiteRules, ruleset: RuleSet) -> str:
 
 @rules_group.command("test")
 @click.argument("site", required=False)
-@_rules_dir_option
+@rules_dir_option
 def test_command(site: str | None, rules_dirs: tuple[str, ...]) -> None:
     """Run the sites' `tests:` (one site, or all): PASS/FAIL per test; exit 1 if any fails."""
     from ..rules.authoring import run_site_tests, site_or_error
@@ -154,8 +140,7 @@ def test_command(site: str | None, rules_dirs: tuple[str, ...]) -> None:
     try:
         sites = [site_or_error(ruleset, site)] if site else sorted(ruleset.sites, key=lambda s: s.name.lower())
     except CleanerError as exc:
-        _fail(exc)
-        return
+        fail(exc)
     passed = failed = 0
     for s in sites:
         if not s.tests:
@@ -174,7 +159,7 @@ def test_command(site: str | None, rules_dirs: tuple[str, ...]) -> None:
                     click.echo(f"    {f}")
     click.echo(f"{passed} passed, {failed} failed")
     if failed:
-        sys.exit(EXIT_FAILED)
+        sys.exit(EXIT_PARTIAL)
 
 
 @rules_group.command("new")
@@ -185,7 +170,7 @@ def test_command(site: str | None, rules_dirs: tuple[str, ...]) -> None:
 @click.option("--name", help="The site's name (default: the host).")
 @click.option("--url", help="The sample's URL (helps find its headline; kept in the test).")
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
-@_rules_dir_option
+@rules_dir_option
 def new_command(host: str, sample: str, output: str | None, name: str | None, url: str | None, force: bool,
                 rules_dirs: tuple[str, ...]) -> None:
     """Start a rule file for HOST from a raw sample: what the generic rules remove, plus a test."""
@@ -193,20 +178,19 @@ def new_command(host: str, sample: str, output: str | None, name: str | None, ur
 
     out = Path(output) if output else None
     if out is not None and out.exists() and not force:
-        _fail(f"{output}: exists (use --force to overwrite)")
+        fail(f"{output}: exists (use --force to overwrite)")
     ruleset = _load(rules_dirs)
     try:
         made = new_rule_file(host, Path(sample), ruleset=ruleset, output=out, name=name, url=url)
     except CleanerError as exc:
-        _fail(exc)
-        return
+        fail(exc)
     if out is None:
         click.echo(made.text, nl=False)
         return
     try:
         write_atomic(out, made.text)
     except OSError as exc:
-        _fail(f"{output}: cannot write: {exc.strerror or exc}")
+        fail(f"{output}: cannot write: {exc.strerror or exc}")
     rules_dir = out.parent
     click.echo(f"wrote {output}: {made.rules} rules ({made.patterns} lines) and 1 test for {made.site!r}", err=True)
     click.echo(f"next: edit it, then: newsclean rules test {_quote(made.site)} --rules-dir {rules_dir}", err=True)
@@ -225,7 +209,7 @@ def _quote(text: str) -> str:
               help="Propose lines found in at least this share of the documents.")
 @click.option("--min-docs", type=int, default=2, show_default=True, help="... and in at least this many.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the YAML here instead of stdout.")
-@_rules_dir_option
+@rules_dir_option
 def suggest_command(directory: str, site: str, min_share: float, min_docs: int, output: str | None,
                     rules_dirs: tuple[str, ...]) -> None:
     """Lines that recur across many documents of one site, proposed as rules with their counts."""
@@ -235,15 +219,14 @@ def suggest_command(directory: str, site: str, min_share: float, min_docs: int, 
     try:
         made = suggest_rules(Path(directory), site, ruleset=ruleset, min_share=min_share, min_docs=min_docs)
     except CleanerError as exc:
-        _fail(exc)
-        return
+        fail(exc)
     for reason in made.skipped:
         click.echo(f"newsclean: skipped: {reason}", err=True)
     if output:
         try:
             write_atomic(output, made.text)
         except OSError as exc:
-            _fail(f"{output}: cannot write: {exc.strerror or exc}")
+            fail(f"{output}: cannot write: {exc.strerror or exc}")
         click.echo(f"wrote {output}: {len(made.lines)} rules from {made.documents} documents", err=True)
     else:
         click.echo(made.text, nl=False)
