@@ -261,6 +261,8 @@ def is_html(text: str) -> bool:
 
 
 def detect_format(text: str, requested: str = "auto") -> str:
+    """The input format of a decoded document: `requested` when it is "text" or "html", else (for
+    "auto") "html" when `is_html(text)`, "text" otherwise."""
     if requested in ("text", "html"):
         return requested
     return "html" if is_html(text) else "text"
