@@ -92,15 +92,13 @@ def test_import_cycles_names_a_file_that_does_not_parse(tmp_path: Path) -> None:
     assert done.stderr.startswith(f"import_cycles: {pkg / 'bad.py'}:2: does not parse")
 
 
-@pytest.mark.xfail(strict=False, reason="issue #17: the html.py <-> rules.py cycle goes with the split of "
-                                        "rules.py into cleaner/rules/; unmark once it is merged")
 def test_no_import_cycle_among_the_modules_of_cleaner() -> None:
     done = _import_cycles()
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@pytest.mark.xfail(strict=False, reason="issue #17: rules.py, batch.py, html.py and heuristics.py are "
-                                        "being split into packages; unmark once they are")
+@pytest.mark.xfail(strict=False, reason="issue #17: batch.py, html.py and heuristics.py are being split "
+                                        "into packages; unmark once they are")
 def test_no_module_of_cleaner_is_over_the_line_limit() -> None:
     long = {str(p.relative_to(ROOT)): n for p in sorted((ROOT / "cleaner").rglob("*.py"))
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
