@@ -219,11 +219,11 @@ def _cli(path: Path, options: dict[str, Any]) -> tuple[dict[str, Any], list[str]
 def run_case(case: Case) -> Run:
     """Clean the case's source with its options (and, for "idempotent", the output once more)."""
     options = case.options
-    data = case.source.read_bytes()
-    document: str | bytes = data if options.get("source_as_bytes") else data.decode("utf-8")
     if options.get("via") == "cli":
         out, problems = _cli(case.source, options)
     else:
+        data = case.source.read_bytes()
+        document: str | bytes = data if options.get("source_as_bytes") else data.decode("utf-8")
         out, problems = _api(document, options), []
     run = Run(out, problems=problems)
     idempotent = options.get("idempotent")
@@ -386,5 +386,6 @@ def _check_labels(case: Case, out: dict[str, Any], expected_paragraphs: list[str
 
 def report(case: Case, failures: list[Failure]) -> str:
     """The failures of a case as one message, each under the file it concerns."""
-    head = f"case {case.name} ({case.folder.relative_to(ROOT)}): {len(failures)} failed check(s)"
+    folder = case.folder.relative_to(ROOT) if case.folder.is_relative_to(ROOT) else case.folder
+    head = f"case {case.name} ({folder}): {len(failures)} failed check(s)"
     return "\n".join([head] + [f"-- {f.file}: {f.message}" for f in failures])
