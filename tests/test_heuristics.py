@@ -1,5 +1,6 @@
-"""Generic detection without site rules: the heuristics (cleaner/heuristics.py) on the samples, on
-texts built here, and on scraped pages written for the tests (tests/fixtures/pages)."""
+"""Generic detection without site rules: the heuristics (cleaner/heuristics.py) on texts built here
+and on scraped pages written for the tests (tests/fixtures/pages). The samples without site rules
+are the case folders tests/cases/sample-*/no-site-rules."""
 from __future__ import annotations
 
 import re
@@ -8,9 +9,7 @@ import pytest
 
 from cleaner import clean, heuristics
 from cleaner.article import Block
-from conftest import FIXTURE_PAGES, SAMPLE_NAMES, SAMPLES, fixture_pages, shingle_f1
-
-KEEP_LABELS = {"body", "heading"}
+from conftest import FIXTURE_PAGES, fixture_pages, shingle_f1
 
 PARA = ("The minister said on Tuesday that the talks would continue next week, although the two sides "
         "remain far apart on the question of how the system would be deployed and who would pay for it.")
@@ -34,38 +33,6 @@ def removed_by(article, text: str) -> str | None:
         if norm(r.text) == norm(text):
             return r.rule
     return None
-
-
-# ---------------------------------------------------------------- the samples, generic only
-
-def labelled(name: str) -> list[tuple[str, str]]:
-    rows = (SAMPLES / f"{name}.labels.tsv").read_text(encoding="utf-8").splitlines()[1:]
-    return [(label, text) for _, label, text in (row.split("\t", 2) for row in rows)]
-
-
-@pytest.mark.parametrize("name", SAMPLE_NAMES)
-def test_sample_body_and_headings_stay_without_site_rules(name):
-    art = clean((SAMPLES / f"{name}.txt").read_text(encoding="utf-8"), site_rules=False)
-    text = norm(art.text)
-    for label, line in labelled(name):
-        if label in KEEP_LABELS:
-            assert norm(line) in text, f"{label} lost: {line[:80]}"
-
-
-@pytest.mark.parametrize("name", SAMPLE_NAMES)
-def test_sample_boilerplate_goes_without_site_rules(name):
-    art = clean((SAMPLES / f"{name}.txt").read_text(encoding="utf-8"), site_rules=False)
-    kept = kept_lines(art.text)
-    left = [line for label, line in labelled(name)
-            if label not in KEEP_LABELS and label != "mixed" and norm(line) in kept]
-    assert len(left) <= 1, left
-
-
-def test_sample_removals_carry_category_rule_and_reason():
-    for name in SAMPLE_NAMES:
-        art = clean((SAMPLES / f"{name}.txt").read_text(encoding="utf-8"), site_rules=False)
-        for r in art.removed:
-            assert r.category and r.rule and r.reason, r
 
 
 # ---------------------------------------------------------------- texts built here
