@@ -6,13 +6,14 @@ reads and checks a case is tests/casefolder.py (shared with scripts/regenerate_c
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 
 import pytest
 
 import casefolder
-from casefolder import CASES, KEEP_LABELS, CaseError, case_names, check_case, load_case, report, run_case
+from casefolder import CASES, KEEP_LABELS, ROOT, CaseError, case_names, check_case, load_case, report, run_case
 
 SAMPLE_CASES = ["sample-dodbuzz", "sample-missiledefensewatch", "sample-moscowtimes", "sample-rferl", "sample-spacewar"]
 
@@ -83,3 +84,61 @@ def test_a_malformed_case_is_an_error_naming_its_file(scratch_case, files, error
         (folder / file_name).write_text(content, encoding="utf-8")
     with pytest.raises(CaseError, match=error):
         load_case(name)
+
+
+# ---------------------------------------------------------------- scripts/regenerate_case.py
+
+def _regenerate_main():
+    spec = importlib.util.spec_from_file_location("regenerate_case", ROOT / "scripts" / "regenerate_case.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.main
+
+
+def test_regenerate_prints_the_diff_then_rewrites(scratch_case, capsys):
+    folder, name = scratch_case
+    good_text = (CASES / "headline-kept-in-clean-text" / "expected.txt").read_text(encoding="utf-8")
+    (folder / "expected.txt").write_text(good_text.replace("Tuesday", "Wednesday"), encoding="utf-8")
+    (folder / "expected-metadata.json").write_text('{"title": "Another headline", "date": null}\n', encoding="utf-8")
+    main = _regenerate_main()
+    assert main([name, "--check"]) == 1
+    printed = capsys.readouterr().out
+    assert "-U.S. and Russian defense leaders said Wednesday" in printed
+    assert "+U.S. and Russian defense leaders said Tuesday" in printed
+    assert '-{"title": "Another headline", "date": null}' in printed
+    assert "Wednesday" in (folder / "expected.txt").read_text(encoding="utf-8")      # --check writes nothing
+    assert main([name]) == 0
+    assert "+U.S. and Russian defense leaders said Tuesday" in capsys.readouterr().out
+    assert (folder / "expected.txt").read_text(encoding="utf-8") == good_text
+    assert json.loads((folder / "expected-metadata.json").read_text(encoding="utf-8")) == {
+        "title": "Gates Fails to Bridge Gap on Missile Defense", "date": None}
+    assert main([name, "--check"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_regenerate_never_rewrites_a_judgement(scratch_case, capsys):
+    folder, name = scratch_case
+    (folder / "keep.txt").write_text("no such sentence here\n", encoding="utf-8")
+    assert _regenerate_main()([name]) == 1
+    captured = capsys.readouterr()
+    assert "not rewritten (edit by hand): scratch: keep.txt" in captured.err
+    assert (folder / "keep.txt").read_text(encoding="utf-8") == "no such sentence here\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["keep.txt", "source.txt"]
+
+
+def test_labels_name_the_lines_left_and_the_wrong_categories(scratch_case):
+    folder, name = scratch_case
+    source = CASES / "headline-removed-with-boilerplate" / "source.txt"
+    shutil.copy(source, folder / "source.txt")
+    lines = source.read_text(encoding="utf-8").splitlines()
+    rows = ["line\tlabel\ttext", f"1\tshare\t{lines[0]}", f"2\ttitle\t{lines[1]}", f"3\trelated\t{lines[2]}",
+            f"4\tbody\t{lines[3]}", f"5\tshare\t{lines[4]}"]
+    (folder / "labels.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    case = load_case(name)
+    message = report(case, check_case(case, run_case(case)))
+    assert "line 1 [share] Home | World | Business | Tech | Sports: removed as 'navigation', expected 'share'" in message
+    assert "1 labelled boilerplate lines left, at most 0 allowed" in message and "line 3 [related]" in message
+    assert "line 2" not in message and "line 4" not in message and "line 5" not in message
+    (folder / "options.json").write_text('{"labels_max_left": 1, "labels_check_category": false}', encoding="utf-8")
+    case = load_case(name)
+    assert check_case(case, run_case(case)) == []
