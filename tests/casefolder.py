@@ -48,7 +48,7 @@ COMPARE_MODES = ("exact", "paragraphs", "contains")
 KEEP_LABELS = frozenset({"body", "heading"})
 MIXED_LABEL = "mixed"
 LABEL_CATEGORY = {"title": "metadata", "sitename": "metadata", "tags": "metadata", "byline": "metadata",
-                  "dateline": "metadata", "ad": "advertisement"}
+                  "date": "metadata", "dateline": "metadata", "ad": "advertisement"}
 # A labelled line shorter than this must not be a whole line of the output; a longer one must not
 # be anywhere in it (a short line such as "Photos" may well be part of a sentence).
 SHORT_LINE_CHARS = 40

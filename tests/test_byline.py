@@ -1,13 +1,9 @@
-"""Bylines: parse_byline on invented lines, and the byline taken from a whole document (CLI)."""
+"""Bylines: parse_byline on invented lines. The byline taken from a whole document: the case
+folders tests/cases/byline-*."""
 from __future__ import annotations
-
-import json
-import subprocess
-import sys
 
 import pytest
 
-from cleaner import clean
 from cleaner.byline import bare_name, parse_byline
 
 
@@ -59,50 +55,3 @@ def test_bare_name_only_when_the_caller_says_so():
     assert list(parse_byline("Priya Ramaswamy @pramaswamy", bare=True).authors) == ["Priya Ramaswamy"]
     assert parse_byline("Priya Ramaswamy said the plan was late", bare=True) is None
     assert bare_name("Priya Ramaswamy") and not bare_name("Harbour closed for repairs today")
-
-
-ARTICLE = """Harbour Authority Approves New Ferry Terminal
-By GRETA VOLKOV, AMOS TREADWELL and IRIS MBEKI
-June 4, 2021
-
-PORT ELLIS — The harbour authority on Thursday approved plans for a new ferry terminal on the east quay, ending two years of debate over the site.
-
-The terminal will replace the ageing pier that has served island crossings since the 1960s, and is due to open in the spring of 2024.
-
-By the end of the meeting, members had also agreed to study a second berth for freight, which local hauliers have asked for.
-
-Officials said construction would begin once the final environmental survey is complete.
-"""
-
-
-def test_byline_under_the_headline_is_metadata_and_leaves_the_body():
-    art = clean(ARTICLE)
-    assert art.authors == ["Greta Volkov", "Amos Treadwell", "Iris Mbeki"]
-    assert art.author == "Greta Volkov; Amos Treadwell; Iris Mbeki"
-    assert "GRETA VOLKOV" not in art.text
-    assert any(r.category == "metadata" and "GRETA VOLKOV" in r.text for r in art.removed)
-
-
-def test_body_sentence_starting_with_by_stays():
-    art = clean(ARTICLE)
-    assert "By the end of the meeting, members had also agreed" in art.text
-
-
-def test_bare_name_next_to_the_date_is_the_byline():
-    text = ("Orchard growers brace for a late frost\n\nTheo Lindqvist\n\n12.04.2022\n\n"
-            "Fruit farmers across the valley spent the night lighting fires between the rows, hoping to keep "
-            "the blossom alive as temperatures fell below freezing.\n\n"
-            "Forecasters expect two more cold nights before the weather turns milder at the weekend, they said.\n")
-    art = clean(text)
-    assert art.authors == ["Theo Lindqvist"] and art.date == "2022-04-12"
-    assert "Theo Lindqvist" not in art.text
-
-
-def test_json_output_has_authors_and_author(tmp_path):
-    path = tmp_path / "a.txt"
-    path.write_text(ARTICLE, encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "cleaner", "clean", str(path), "--format", "json"],
-                         capture_output=True, text=True, check=True)
-    data = json.loads(out.stdout)
-    assert data["authors"] == ["Greta Volkov", "Amos Treadwell", "Iris Mbeki"]
-    assert data["author"] == "Greta Volkov; Amos Treadwell; Iris Mbeki"
