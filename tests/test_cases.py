@@ -136,7 +136,8 @@ def test_labels_name_the_lines_left_and_the_wrong_categories(scratch_case):
     (folder / "labels.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     case = load_case(name)
     message = report(case, check_case(case, run_case(case)))
-    assert "line 1 [share] Home | World | Business | Tech | Sports: removed as 'navigation', expected 'share'" in message
+    assert ("line 1 [share] Home | World | Business | Tech | Sports: removed as 'navigation', "
+            "expected 'share'") in message
     assert "1 labelled boilerplate lines left, at most 0 allowed" in message and "line 3 [related]" in message
     assert "line 2" not in message and "line 4" not in message and "line 5" not in message
     (folder / "options.json").write_text('{"labels_max_left": 1, "labels_check_category": false}', encoding="utf-8")
