@@ -1,11 +1,11 @@
-"""Metadata from HTML: JSON-LD, meta tags and the byline in the page body (issue #13, item 4).
+"""Metadata from HTML: the functions that read JSON-LD, meta tags and dates (issue #13, item 4).
+Whole pages and the metadata they give are the case folders tests/cases/html-metadata-*.
 
 Every page here is written for the test (invented names, sites and dates)."""
 from __future__ import annotations
 
 import pytest
 
-from cleaner import clean
 from cleaner.html import iso_moment, page_dates, parse
 
 BODY = """
@@ -38,84 +38,11 @@ JSON_LD = """<title>Ferry timetable changes approved | The Harbour Gazette</titl
 </script>"""
 
 
-def test_json_ld_gives_every_author_the_moment_with_its_offset_and_the_update():
-    a = clean(page(JSON_LD))
-    assert a.authors == ["Ines Valtonen", "Rob Achterberg", "Maeve Kinsella"]
-    assert a.author == "Ines Valtonen; Rob Achterberg; Maeve Kinsella"
-    assert a.date == "2023-03-14"
-    assert a.datetime == "2023-03-14T08:05:00+01:00"
-    assert a.updated == "2023-03-15"
-    assert a.sitename == "The Harbour Gazette"
-    assert a.title == "Ferry timetable changes approved"
-    d = a.to_dict()
-    assert (d["authors"], d["datetime"], d["updated"]) == (a.authors, a.datetime, a.updated)
-
-
-def test_meta_tags_give_the_moment_and_the_update():
-    head = """<meta property="og:title" content="Ferry timetable changes approved">
-<meta property="article:published_time" content="2023-03-14T07:05:00.000Z">
-<meta property="article:modified_time" content="2023-03-16T09:00:00Z">
-<meta name="author" content="Ines Valtonen">"""
-    a = clean(page(head))
-    assert (a.author, a.authors) == ("Ines Valtonen", ["Ines Valtonen"])
-    assert a.date == "2023-03-14"
-    assert a.datetime == "2023-03-14T07:05:00+00:00"
-    assert a.updated == "2023-03-16"
-
-
-def test_a_moment_without_a_zone_gives_no_datetime():
-    # Nothing invented: the page gives no zone, so no offset is made up; the day still stands.
-    head = '<meta property="article:published_time" content="2023-03-14T08:05:00">'
-    a = clean(page(head))
-    assert a.date == "2023-03-14"
-    assert a.datetime is None and a.updated is None
-
-
-def test_the_byline_in_the_page_body_when_the_head_names_nobody():
-    a = clean(page('<meta property="article:published_time" content="2023-03-14">',
-                   body_top='<p class="byline">By <a rel="author" href="/staff/ines">Ines Valtonen</a></p>'))
-    assert a.author == "Ines Valtonen"
-    assert a.authors == ["Ines Valtonen"]
-    assert "By Ines Valtonen" not in a.text
-
-
-def test_a_bare_author_element_in_the_page_body():
-    # No "By": no text rule takes it; the page's markup says what it is.
-    a = clean(page("", body_top='<div class="meta"><span class="author-name">Ines Valtonen</span> '
-                               '<time datetime="2023-03-14">14 March 2023</time></div>'))
-    assert a.author == "Ines Valtonen"
-
-
-def test_a_page_without_metadata_gives_none_and_empty_lists():
-    a = clean(page(""))
-    assert a.authors == [] and a.author is None
-    assert a.datetime is None and a.updated is None
-
-
-def test_malformed_json_ld_leaves_the_meta_tags_standing():
-    head = """<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": </script>
-<meta property="article:published_time" content="2023-03-14T08:05:00+01:00">
-<meta name="author" content="Ines Valtonen">"""
-    a = clean(page(head))
-    assert a.author == "Ines Valtonen"
-    assert a.datetime == "2023-03-14T08:05:00+01:00"
-
-
 def test_page_dates_reads_the_articles_json_ld_before_meta_tags():
     website = '<script type="application/ld+json">{"@type": "WebSite", "datePublished": "2001-01-01T00:00:00Z"}</script>'
     tree = parse(page(website + JSON_LD + '<meta property="article:published_time" content="2022-01-01T00:00:00Z">'))
     assert page_dates(tree) == {"datetime": "2023-03-14T08:05:00+01:00", "published": "2023-03-14",
                                 "published_raw": "2023-03-14T08:05:00+01:00", "updated": "2023-03-15"}
-
-
-def test_a_publication_moment_htmldate_cannot_read_is_not_replaced_by_the_update():
-    # htmldate 1.x skips an article:published_time with milliseconds and reports the
-    # modification time as the date: the declared publication day wins back.
-    head = """<meta property="article:published_time" content="2023-03-14T07:05:00.000Z">
-<meta property="article:modified_time" content="2023-03-16T09:00:00Z">"""
-    a = clean(page(head))
-    assert (a.date, a.updated) == ("2023-03-14", "2023-03-16")
-
 
 
 @pytest.mark.parametrize("value, expected", [
