@@ -40,6 +40,7 @@ OPTION_TYPES: dict[str, type | tuple[type, ...]] = {
     "labels_max_left": int,        # labelled boilerplate lines allowed to stay (default 0)
     "labels_check_category": bool,  # a removed labelled line must carry its label's category (default true)
     "idempotent": (bool, dict),    # clean the output again: same text, same language
+    "known_bug": str,              # the case fails today because of this bug (a strict xfail)
 }
 COMPARE_MODES = ("exact", "paragraphs", "contains")
 # labels.tsv: lines with these labels are article text and must stay; "mixed" is a line holding

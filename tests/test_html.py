@@ -1,4 +1,6 @@
-"""HTML input: trafilatura plus site `html:` rules plus the text stage, on real and on built pages."""
+"""HTML input: trafilatura plus site `html:` rules plus the text stage, on real and on built pages.
+Small pages and what they must give (charsets, fragments, broken markup) are the case folders
+tests/cases/html-*."""
 from __future__ import annotations
 
 import json
@@ -176,13 +178,6 @@ def test_cli_detects_html_and_input_format_text_overrides(site_rules_dir, tmp_pa
     assert piped["input_format"] == "html"
 
 
-def test_input_format_html_takes_a_fragment():
-    fragment = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
-    article = clean(fragment, input_format="html", site_rules=False)
-    assert article.input_format == "html"
-    assert PARAGRAPHS[0] in article.text
-
-
 # ---------------------------------------------------------------- bad HTML: a result or one clear error
 
 def _cli_error(proc) -> str:
@@ -190,13 +185,6 @@ def _cli_error(proc) -> str:
     assert proc.returncode != 0 and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
     return err
-
-
-def test_page_without_body_gives_its_metadata_and_no_text():
-    page = "<!DOCTYPE html><html><head><title>Only a head</title><meta name='author' content='Ann Lee'></head></html>"
-    article = clean(page, site_rules=False)
-    assert article.input_format == "html" and article.text == ""
-    assert article.title == "Only a head"
 
 
 def test_empty_input_as_html_is_an_empty_article():
@@ -241,33 +229,6 @@ def test_nesting_deeper_than_the_parser_follows_still_gives_the_text():
     page = "<html><body>" + "<div>" * 20_000 + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</div>" * 20_000 + "</body></html>"
     article = clean(page, site_rules=False)
     assert PARAGRAPHS[0] in article.text
-
-
-def test_wrong_charset_declarations():
-    body = "".join(f"<p>{p} Café crème à Genève.</p>" for p in PARAGRAPHS)
-    # UTF-8 bytes declared as Latin-1: the bytes are valid UTF-8, which wins
-    utf8 = f"<html><head><meta charset='iso-8859-1'></head><body>{body}</body></html>".encode("utf-8")
-    assert "Café crème à Genève" in clean(utf8, site_rules=False).text
-    # Windows-1252 bytes declared as UTF-8, and an unknown charset: decoded by detection, no error
-    cp1252 = f"<html><head><meta charset='utf-8'></head><body>{body}</body></html>".encode("cp1252")
-    unknown = f"<html><head><meta charset='x-no-such-charset'></head><body>{body}</body></html>".encode("cp1252")
-    for data in (cp1252, unknown):
-        article = clean(data, site_rules=False)
-        assert article.input_format == "html" and PARAGRAPHS[0] in article.text
-
-
-def test_a_single_byte_page_declared_as_latin_1_is_read_by_detection():
-    russian = "Совет депутатов во вторник одобрил расширение бюджета библиотеки на два года вперёд."
-    page = "<html><head><meta charset='iso-8859-1'></head><body>" + f"<p>{russian}</p>" * 5 + "</body></html>"
-    article = clean(page.encode("cp1251"), site_rules=False)
-    assert russian in article.text
-
-
-def test_control_characters_and_broken_markup_do_not_break_the_parser():
-    page = ("<html><body><div><p>" + PARAGRAPHS[0] + "\x0b\x0c</p><p>" + PARAGRAPHS[1]
-            + "<b><i></p></div></span></table><p>" + PARAGRAPHS[2] + "<![CDATA[ x ]]><?php echo 1 ?>")
-    article = clean(page, input_format="html", site_rules=False)
-    assert PARAGRAPHS[0] in article.text and PARAGRAPHS[2] in article.text
 
 
 def test_html_blocks_one_block_per_paragraph_and_the_headline_as_metadata():
