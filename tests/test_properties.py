@@ -12,8 +12,9 @@ random Unicode (combining marks, right-to-left text, astral characters), control
 very long lines, HTML fragments, CRLF/CR/BOM/NBSP/tabs, and raw bytes in several encodings.
 
 The example budget here is modest (the suite runs in well under a minute); `scripts/fuzz.py`
-runs the same checks with a large budget (docs/fuzzing.md). Every counterexample found is kept
-as a plain test in tests/test_regressions.py.
+runs the same checks with a large budget (docs/fuzzing.md). Every counterexample found is kept:
+a document as a case folder in tests/cases/ (tests/test_cases.py), one function's as a plain test
+in tests/test_regressions.py.
 """
 from __future__ import annotations
 
