@@ -45,9 +45,11 @@ OPTION_TYPES: dict[str, type | tuple[type, ...]] = {
 COMPARE_MODES = ("exact", "paragraphs", "contains")
 # labels.tsv: lines with these labels are article text and must stay; "mixed" is a line holding
 # article text glued to boilerplate (the boilerplate part must go); any other label is boilerplate,
-# removed with the category of the same name, or the one given here.
+# removed with the category of the same name, or the one given here ("boilerplate": any category).
 KEEP_LABELS = frozenset({"body", "heading"})
 MIXED_LABEL = "mixed"
+ANY_BOILERPLATE = "boilerplate"     # removed, whatever the category
+# A label may name the rule that must remove the line after a slash: "related/section-marker".
 LABEL_CATEGORY = {"title": "metadata", "sitename": "metadata", "tags": "metadata", "byline": "metadata",
                   "date": "metadata", "dateline": "metadata", "ad": "advertisement"}
 # A labelled line shorter than this must not be a whole line of the output; a longer one must not
@@ -353,13 +355,14 @@ def check_case(case: Case, run: Run) -> list[Failure]:
 
 def _check_labels(case: Case, out: dict[str, Any], expected_paragraphs: list[str]) -> list[Failure]:
     text = out["text"]
-    category_of = {}
+    removal_of: dict[str, dict[str, Any]] = {}
     for r in out["removed"]:
-        category_of.setdefault(norm(r["text"]), r["category"])
+        removal_of.setdefault(norm(r["text"]), r)
     check_category = case.options.get("labels_check_category", True)
     problems, left = [], []
     for n, label, line in labels(case):
         where = f"line {n} [{label}] {line[:70]}"
+        label, _, rule = label.partition("/")
         if label in KEEP_LABELS:
             if norm(line) not in norm(text):
                 problems.append(f"{where}: missing from the output")
@@ -373,11 +376,13 @@ def _check_labels(case: Case, out: dict[str, Any], expected_paragraphs: list[str
                 left.append(f"{where}: its boilerplate part {rest!r} is still in the output")
         elif _present(line, text):
             left.append(f"{where}: still in the output")
-        elif check_category:
+        else:
+            removal = removal_of.get(norm(line), {})
             want = LABEL_CATEGORY.get(label, label)
-            got = category_of.get(norm(line))
-            if got != want:
-                problems.append(f"{where}: removed as {got!r}, expected {want!r}")
+            if check_category and label != ANY_BOILERPLATE and removal.get("category") != want:
+                problems.append(f"{where}: removed as {removal.get('category')!r}, expected {want!r}")
+            if rule and removal.get("rule") != rule:
+                problems.append(f"{where}: removed by rule {removal.get('rule')!r}, expected {rule!r}")
     allowed = case.options.get("labels_max_left", 0)
     if len(left) > allowed:
         problems.append(f"{len(left)} labelled boilerplate lines left, at most {allowed} allowed:\n    "

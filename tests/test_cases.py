@@ -149,3 +149,16 @@ def test_labels_name_the_lines_left_and_the_wrong_categories(scratch_case):
     (folder / "options.json").write_text('{"labels_max_left": 1, "labels_check_category": false}', encoding="utf-8")
     case = load_case(name)
     assert check_case(case, run_case(case)) == []
+
+
+def test_a_label_can_name_the_rule_and_boilerplate_takes_any_category(scratch_case):
+    folder, name = scratch_case
+    source = CASES / "headline-removed-with-boilerplate" / "source.txt"
+    shutil.copy(source, folder / "source.txt")
+    lines = source.read_text(encoding="utf-8").splitlines()
+    rows = ["line\tlabel\ttext", f"1\tboilerplate/nav-breadcrumb\t{lines[0]}", f"5\tshare/no-such-rule\t{lines[4]}"]
+    (folder / "labels.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    case = load_case(name)
+    failures = check_case(case, run_case(case))
+    assert [f.message for f in failures] == [
+        "line 5 [share/no-such-rule] Share this article: removed by rule 'share-row', expected 'no-such-rule'"]
