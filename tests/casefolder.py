@@ -32,7 +32,7 @@ OPTION_TYPES: dict[str, type | tuple[type, ...]] = {
     "why": str,                    # what the case guards against (free text, for the reader)
     "source": str,                 # a repository file to clean instead of source.txt/html
     "source_as_bytes": bool,       # pass the file's bytes to clean(), not its UTF-8 text
-    "via": str,                    # "api" (clean(), the default) or "cli" (newsclean clean FILE --format json)
+    "via": str,                    # "api" (clean(), the default), "cli" (newsclean clean FILE) or "cli-stdin"
     "url": str, "site": str, "site_rules": bool, "input_format": str, "model": bool,
     "signals_off": list,           # named generic signals not to run (clean()'s option of that idea)
     "compare": str,                # how expected.txt is compared: "exact" | "paragraphs" | "contains"
@@ -163,9 +163,9 @@ def _validate(case: Case) -> None:
         raise CaseError(f"{where}: asserts nothing (add expected.txt, keep.txt, ... or 'idempotent')")
     if case.options.get("compare", "exact") not in COMPARE_MODES:
         raise CaseError(f"{where}: 'compare' must be one of {', '.join(COMPARE_MODES)}")
-    if case.options.get("via", "api") not in ("api", "cli"):
-        raise CaseError(f"{where}: 'via' must be 'api' or 'cli'")
-    if case.options.get("via") == "cli" and ("signals_off" in case.options or case.options.get("source_as_bytes")):
+    if case.options.get("via", "api") not in ("api", "cli", "cli-stdin"):
+        raise CaseError(f"{where}: 'via' must be 'api', 'cli' or 'cli-stdin'")
+    if case.options.get("via", "api") != "api" and ("signals_off" in case.options or case.options.get("source_as_bytes")):
         raise CaseError(f"{where}: 'signals_off' and 'source_as_bytes' are for via 'api' (the CLI reads the file)")
     if "labels.tsv" in case.files:
         labels(case)   # raises on a malformed row
@@ -199,7 +199,8 @@ def _cli_command() -> list[str]:
 
 
 def _cli(path: Path, options: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    args = [str(path), "--format", "json"]
+    stdin = options.get("via") == "cli-stdin"
+    args = ["-" if stdin else str(path), "--format", "json"]
     for key in ("url", "site", "input_format"):
         if key in options:
             args += ["--" + key.replace("_", "-"), options[key]]
@@ -207,7 +208,8 @@ def _cli(path: Path, options: dict[str, Any]) -> tuple[dict[str, Any], list[str]
         args.append("--no-site-rules")
     if options.get("model"):
         args.append("--model")
-    proc = subprocess.run(_cli_command() + ["clean"] + args, capture_output=True, cwd=ROOT, timeout=120)
+    proc = subprocess.run(_cli_command() + ["clean"] + args, input=path.read_bytes() if stdin else None,
+                          capture_output=True, cwd=ROOT, timeout=120)
     problems = []
     if proc.returncode != 0:
         problems.append(f"newsclean exited with {proc.returncode}")
@@ -222,7 +224,7 @@ def _cli(path: Path, options: dict[str, Any]) -> tuple[dict[str, Any], list[str]
 def run_case(case: Case) -> Run:
     """Clean the case's source with its options (and, for "idempotent", the output once more)."""
     options = case.options
-    if options.get("via") == "cli":
+    if options.get("via") in ("cli", "cli-stdin"):
         out, problems = _cli(case.source, options)
     else:
         data = case.source.read_bytes()
@@ -355,6 +357,7 @@ def check_case(case: Case, run: Run) -> list[Failure]:
 
 def _check_labels(case: Case, out: dict[str, Any], expected_paragraphs: list[str]) -> list[Failure]:
     text = out["text"]
+    kept = paragraphs(text)
     removal_of: dict[str, dict[str, Any]] = {}
     for r in out["removed"]:
         removal_of.setdefault(norm(r["text"]), r)
@@ -364,8 +367,8 @@ def _check_labels(case: Case, out: dict[str, Any], expected_paragraphs: list[str
         where = f"line {n} [{label}] {line[:70]}"
         label, _, rule = label.partition("/")
         if label in KEEP_LABELS:
-            if norm(line) not in norm(text):
-                problems.append(f"{where}: missing from the output")
+            if norm(line) not in kept:
+                problems.append(f"{where}: not a paragraph of the output")
         elif label == MIXED_LABEL:
             parts = [p for p in expected_paragraphs if p in norm(line)]
             if not parts:
