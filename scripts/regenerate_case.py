@@ -77,7 +77,7 @@ def regenerate(case: Case, check: bool, new: bool) -> tuple[int, list[str]]:
             tmp.write_bytes(text.encode("utf-8"))
             tmp.replace(path)
     if changed and not check:
-        failures = check_case(load_case(case.name), run)     # what the rewritten files still fail
+        failures = check_case(load_case(case.name, drafting=new), run)     # what the rewritten files still fail
     else:
         failures = [f for f in failures if f.file not in {p.name for p in changes}]
     left = [f"{case.name}: {f.file}: {f.message}" for f in failures]
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     changed, left = 0, []
     for name in names:
         try:
-            case = load_case(name.rstrip("/"))
+            case = load_case(name.rstrip("/"), drafting=args.new)
         except CaseError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2

@@ -112,8 +112,9 @@ def case_names() -> list[str]:
     return names
 
 
-def load_case(name: str) -> Case:
-    """The case or variant called `name`; CaseError when its folder is not well formed."""
+def load_case(name: str, drafting: bool = False) -> Case:
+    """The case or variant called `name`; CaseError when its folder is not well formed. With
+    `drafting`, a case that asserts nothing yet is accepted (regenerate_case.py --new)."""
     folder = CASES / name
     if not folder.is_dir():
         raise CaseError(f"{folder}: no such case folder")
@@ -130,7 +131,7 @@ def load_case(name: str) -> Case:
         if (part / "options.json").exists():
             options.update(_read_options(part / "options.json"))
     case = Case(name, folder, files, options)
-    _validate(case)
+    _validate(case, drafting)
     return case
 
 
@@ -149,7 +150,7 @@ def _read_options(path: Path) -> dict[str, Any]:
     return options
 
 
-def _validate(case: Case) -> None:
+def _validate(case: Case, drafting: bool = False) -> None:
     where = case.folder
     sources = [n for n in SOURCE_NAMES if n in case.files]
     if "source" in case.options:
@@ -159,7 +160,8 @@ def _validate(case: Case) -> None:
             raise CaseError(f"{where}: options.json 'source' {case.options['source']!r} is not a file")
     elif len(sources) != 1:
         raise CaseError(f"{where}: needs exactly one of {', '.join(SOURCE_NAMES)}")
-    if not any(n in case.files for n in EXPECTATION_FILES) and not case.options.get("idempotent"):
+    asserts = any(n in case.files for n in EXPECTATION_FILES) or case.options.get("idempotent")
+    if not drafting and not asserts:
         raise CaseError(f"{where}: asserts nothing (add expected.txt, keep.txt, ... or 'idempotent')")
     if case.options.get("compare", "exact") not in COMPARE_MODES:
         raise CaseError(f"{where}: 'compare' must be one of {', '.join(COMPARE_MODES)}")

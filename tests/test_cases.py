@@ -162,3 +162,19 @@ def test_a_label_can_name_the_rule_and_boilerplate_takes_any_category(scratch_ca
     failures = check_case(case, run_case(case))
     assert [f.message for f in failures] == [
         "line 5 [share/no-such-rule] Share this article: removed by rule 'share-row', expected 'no-such-rule'"]
+
+
+def test_regenerate_new_drafts_the_expected_files_of_a_new_case(scratch_case, capsys):
+    folder, name = scratch_case
+    (folder / "options.json").write_text('{"why": "a new case"}\n', encoding="utf-8")
+    with pytest.raises(CaseError, match="asserts nothing"):
+        load_case(name)
+    assert _regenerate_main()([name, "--new"]) == 0
+    printed = capsys.readouterr().out
+    assert "+Gates Fails to Bridge Gap on Missile Defense" in printed and '+  "title": ' in printed
+    assert (folder / "expected.txt").read_text(encoding="utf-8") == (
+        CASES / "headline-kept-in-clean-text" / "expected.txt").read_text(encoding="utf-8")
+    meta = json.loads((folder / "expected-metadata.json").read_text(encoding="utf-8"))
+    assert meta["title"] == "Gates Fails to Bridge Gap on Missile Defense" and meta["site"] is None
+    case = load_case(name)
+    assert check_case(case, run_case(case)) == []
