@@ -171,6 +171,8 @@ def _validate(case: Case, drafting: bool = False) -> None:
         raise CaseError(f"{where}: 'signals_off' and 'source_as_bytes' are for via 'api' (the CLI reads the file)")
     if "labels.tsv" in case.files:
         labels(case)   # raises on a malformed row
+    if not case.options.get("why"):
+        raise CaseError(f"{where}: options.json must say 'why' the case exists")
 
 
 # ---------------------------------------------------------------- running the cleaner

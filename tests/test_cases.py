@@ -49,6 +49,7 @@ def scratch_case(monkeypatch, tmp_path):
     folder = tmp_path / "scratch"
     folder.mkdir()
     shutil.copy(CASES / "headline-kept-in-clean-text" / "source.txt", folder / "source.txt")
+    (folder / "options.json").write_text('{"why": "a scratch case"}\n', encoding="utf-8")
     return folder, "scratch"
 
 
@@ -79,6 +80,7 @@ def test_keep_remove_and_metadata_failures_name_their_file(scratch_case):
 
 @pytest.mark.parametrize("files,error", [
     ({}, "asserts nothing"),
+    ({"keep.txt": "x\n", "options.json": '{"site_rules": false}'}, "must say 'why'"),
     ({"keep.txt": "x\n", "options.json": '{"compar": "exact"}'}, "unknown key 'compar'"),
     ({"keep.txt": "x\n", "options.json": '{"compare": "roughly"}'}, "'compare' must be one of"),
     ({"keep.txt": "x\n", "notes.txt": "x"}, "not a case file"),
@@ -129,7 +131,7 @@ def test_regenerate_never_rewrites_a_judgement(scratch_case, capsys):
     captured = capsys.readouterr()
     assert "not rewritten (edit by hand): scratch: keep.txt" in captured.err
     assert (folder / "keep.txt").read_text(encoding="utf-8") == "no such sentence here\n"
-    assert sorted(p.name for p in folder.iterdir()) == ["keep.txt", "source.txt"]
+    assert sorted(p.name for p in folder.iterdir()) == ["keep.txt", "options.json", "source.txt"]
 
 
 def test_labels_name_the_lines_left_and_the_wrong_categories(scratch_case):
@@ -146,7 +148,8 @@ def test_labels_name_the_lines_left_and_the_wrong_categories(scratch_case):
             "expected 'share'") in message
     assert "1 labelled boilerplate lines left, at most 0 allowed" in message and "line 3 [related]" in message
     assert "line 2" not in message and "line 4" not in message and "line 5" not in message
-    (folder / "options.json").write_text('{"labels_max_left": 1, "labels_check_category": false}', encoding="utf-8")
+    (folder / "options.json").write_text('{"why": "x", "labels_max_left": 1, "labels_check_category": false}',
+                                         encoding="utf-8")
     case = load_case(name)
     assert check_case(case, run_case(case)) == []
 
