@@ -222,7 +222,8 @@ def _cli(path: Path, options: dict[str, Any]) -> tuple[dict[str, Any], list[str]
     try:
         return json.loads(proc.stdout.decode("utf-8")), problems
     except ValueError as exc:
-        return {"text": ""}, problems + [f"the output is not UTF-8 JSON ({exc})"]
+        empty = {"text": "", "removed": [], "language": None}
+        return empty, problems + [f"the output is not UTF-8 JSON ({exc})"]
 
 
 def run_case(case: Case) -> Run:
