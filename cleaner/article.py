@@ -94,7 +94,12 @@ class Block:
 
     text: str
     line: int = 0               # 1-based line in the source text (0 when it has none, e.g. HTML)
-    origin: str = "text"        # "text" | "html" | "html-stripped"
+    # Where the block came from (cleaner.blocks): "text" (a line of a text), "glued-before" and
+    # "glued-dateline" (the parts of a glued line before its first sentence), "html" (a paragraph
+    # trafilatura extracted), "html-page" (the page's visible text, when trafilatura's is not
+    # used), "html-stripped" (removed by a site's html rules), "html-extractor" (left out by
+    # trafilatura).
+    origin: str = "text"
     heading: bool = False       # known to be a heading (from HTML markup)
     label: Label | None = None
 

@@ -12,7 +12,7 @@ baseline (the rendering unchanged, written to `<out>/asis-<rendering>/`).
 
 --languages   one line per language (from `cleaner.language.detect`) and rendering: cleaned vs as-is.
 --ablate      re-run with each family of generic rules (one rules/generic/<family>.yaml) and each
-              named heuristic (`cleaner.heuristics.SWITCHES`) switched off, and print the change.
+              signal of the heuristics (`cleaner.label.heuristics.SIGNALS`) switched off, and print the change.
 --seeds       also run ../shared/bench/score_seeds.py on the samples with --no-site-rules.
 --per-doc     list the documents whose strict F1 is furthest below the as-is text.
 --set NAME    aeb-dev (default), dev2-check, dev2-dev (pages in --data, default /work/data/dev2/<part>;
@@ -37,7 +37,7 @@ from typing import Callable
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from cleaner import heuristics  # noqa: E402  (heuristics.SWITCHES)
+from cleaner.label import heuristics  # noqa: E402  (heuristics.SIGNALS)
 from cleaner.pipeline import clean  # noqa: E402
 from cleaner.rules import RuleSet, load_ruleset  # noqa: E402
 from cleaner.rules.load import rule_files, shipped_rules_dir  # noqa: E402
@@ -143,11 +143,11 @@ def generic_families() -> list[str]:
 
 
 def make_cleaner(skip_families: frozenset[str] = frozenset(),
-                 heuristics_off: frozenset[str] = frozenset(), model: bool = False) -> Cleaner:
+                 signals_off: frozenset[str] = frozenset(), model: bool = False) -> Cleaner:
     ruleset = generic_ruleset(skip_families)
 
     def run(document: str, url: str | None) -> tuple[str, str]:
-        art = clean(document, url=url, site_rules=False, ruleset=ruleset, heuristics_off=heuristics_off,
+        art = clean(document, url=url, site_rules=False, ruleset=ruleset, signals_off=signals_off,
                     model=model)
         return art.text, art.language or ""
 
@@ -340,7 +340,7 @@ def main() -> int:
 
         if args.ablate:
             print("\nablation: strict F1 with one family off (change vs all on; + means the family hurts)")
-            switches = [("rules", fam) for fam in generic_families()] + [("heur", h) for h in heuristics.SWITCHES]
+            switches = [("rules", fam) for fam in generic_families()] + [("heur", h) for h in heuristics.SIGNALS]
             header = f"  {'family':<28}" + "".join(f"{r:>18}" for r in results)
             print(header)
             base = {r: results[r][0] for r in results}
@@ -359,11 +359,11 @@ def main() -> int:
                 if kind == "rules":
                     c = make_cleaner(skip_families=frozenset([name]), model=args.model)
                 else:
-                    c = make_cleaner(heuristics_off=frozenset([name]), model=args.model)
+                    c = make_cleaner(signals_off=frozenset([name]), model=args.model)
                 print_ablation_row(f"{kind}:{name}", c)
             for label, c in (("all generic rules off", make_cleaner(skip_families=frozenset(generic_families()),
                                                                        model=args.model)),
-                             ("all heuristics off", make_cleaner(heuristics_off=frozenset(heuristics.SWITCHES),
+                             ("all heuristics off", make_cleaner(signals_off=frozenset(heuristics.SIGNALS),
                                                                     model=args.model)),
                              *((("model off", make_cleaner()),) if args.model else ())):
                 print_ablation_row(label, c)

@@ -6,7 +6,7 @@
 
 Each document (each rendering: page, context, region; tfdev: page) is cleaned as today with no
 site rules and no model (`clean(text, url=..., site_rules=False, model=False)`); its blocks, their
-features (cleaner.features.block_features), the decisions of today's cleaning, and a label per
+features (cleaner.label.features.block_features), the decisions of today's cleaning, and a label per
 block are stored in `<cache>/<corpus>-<rendering>.pkl` (a list of dicts, sorted by document id).
 The cache is for fitting and measuring; it never goes into the repository.
 
@@ -39,8 +39,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from cleaner import language  # noqa: E402
-from cleaner.features import block_features  # noqa: E402
-from cleaner.model import decidable  # noqa: E402
+from cleaner.label.features import block_features  # noqa: E402
+from cleaner.label.model import decidable  # noqa: E402
 from cleaner.pipeline import clean  # noqa: E402
 
 CACHE = Path(os.environ.get("NEWSCLEAN_MODEL_CACHE", "/work/cache-h12"))

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fit the block model (cleaner/model.py) on the development sets, and measure it.
+"""Fit the block model (cleaner/label/model.py) on the development sets, and measure it.
 
     .venv/bin/python scripts/train_model.py fit [--without SET,...] [--out FILE]
     .venv/bin/python scripts/train_model.py measure [--model FILE]
@@ -17,7 +17,7 @@ fit      a logistic regression fitted by Newton's method (iteratively reweighted
          cleaneval-final, cleaneval-dev, CleanPortalEval-master). Same data, same file, byte for byte.
 measure  strict F1 (score.py) per corpus, set and rendering of the model against today's cleaning
          and the text as is, computed from the cache (the model applied to the cached labelled
-         blocks, as cleaner.model.label does; without the pipeline's settling pass: the pipeline
+         blocks, as cleaner.label.model.label does; without the pipeline's settling pass: the pipeline
          figures come from scripts/evaluate.py --model).
 loso     leave-one-set-out: for each of the seven sets, a model fitted without it, measured on it.
 """
@@ -37,9 +37,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from cleaner import heuristics  # noqa: E402
-from cleaner.features import CONTEXT_NAMES, FEATURE_NAMES, context_features  # noqa: E402
-from cleaner.model import MODEL_FILE, BlockModel, parse  # noqa: E402
+from cleaner.label import heuristics  # noqa: E402
+from cleaner.label.features import CONTEXT_NAMES, FEATURE_NAMES, context_features  # noqa: E402
+from cleaner.label.model import MODEL_FILE, BlockModel, parse  # noqa: E402
 from model_data import CACHE, RENDERINGS, load  # noqa: E402
 
 BENCH = REPO.parent / "shared" / "bench"
@@ -55,7 +55,7 @@ INSIDE_THRESHOLDS = (0.0, 0.15, 0.3)
 WORD_POWERS = (1.0,)
 # Threshold search on every K-th training document (speed).
 GRID_EVERY = 2
-# 1: one logistic regression; 2: a second one over its scores' context (cleaner.features.context_features).
+# 1: one logistic regression; 2: a second one over its scores' context (cleaner.label.features.context_features).
 STAGES = 1
 
 
@@ -154,7 +154,7 @@ def fit_weights(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray
 
 
 def decide(model: BlockModel, d: dict, p: np.ndarray | None = None) -> np.ndarray:
-    """Kept mask of a cached document under the model (cleaner.model.label without the settling)."""
+    """Kept mask of a cached document under the model (cleaner.label.model.label without the settling)."""
     if p is None:
         p, _ = model.scores(d["x"].astype(np.float64), d["words"].astype(np.float64))
     can, live = d["decidable"], d["live"]
@@ -162,7 +162,7 @@ def decide(model: BlockModel, d: dict, p: np.ndarray | None = None) -> np.ndarra
     values = np.where(can, (p - model.threshold) * weight, np.where(live, (1 - model.threshold) * weight, np.nan))
     first, last = _span(values)
     if first > last:
-        return live  # no span: today's decisions stand (cleaner.model.label)
+        return live  # no span: today's decisions stand (cleaner.label.model.label)
     idx = np.arange(len(p))
     inside = (idx >= first) & (idx <= last)
     kept_model = inside & (p >= model.inside_threshold)

@@ -65,7 +65,7 @@ def test_option_fields_are_checked_and_lists_are_taken_as_tuples():
     with pytest.raises(TypeError, match="rules_dirs must be a tuple of folder paths"):
         Options(rules_dirs="my-rules")
     assert Options(rules_dirs=["a", Path("b")]).rules_dirs == ("a", "b")  # type: ignore[arg-type]
-    assert Options(heuristics_off={"span"}).heuristics_off == frozenset({"span"})  # type: ignore[arg-type]
+    assert Options(signals_off={"span"}).signals_off == frozenset({"span"})  # type: ignore[arg-type]
 
 
 def test_right_arguments_still_clean():

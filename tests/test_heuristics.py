@@ -1,4 +1,4 @@
-"""Generic detection without site rules: the heuristics (cleaner/heuristics.py) on blocks built here
+"""Generic detection without site rules: the heuristics (cleaner/label/heuristics.py) on blocks built here
 and on scraped pages written for the tests (tests/fixtures/pages). Texts built to show one signal
 at work are the case folders tests/cases/heuristics-*; the samples without site rules are
 tests/cases/sample-*/no-site-rules."""
@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from cleaner import clean, heuristics
+from cleaner import clean
 from cleaner.article import Block
+from cleaner.label import heuristics
 from conftest import FIXTURE_PAGES, fixture_pages, shingle_f1
 
 PARA = ("The minister said on Tuesday that the talks would continue next week, although the two sides "
@@ -34,9 +35,9 @@ def test_heuristics_only_label_unlabelled_blocks():
 
 def test_switches_turn_signals_off():
     blocks = [Block(text=t) for t in ["Home", "News", paragraph(1), paragraph(2), "Most Read", "Other story"]]
-    heuristics.label(blocks, "English", disabled=frozenset(heuristics.SWITCHES))
+    heuristics.label(blocks, "English", signals_off=frozenset(heuristics.SIGNALS))
     assert all(b.label is None for b in blocks)
-    heuristics.label(blocks, "English", disabled=frozenset(heuristics.SWITCHES) - {"span"})
+    heuristics.label(blocks, "English", signals_off=frozenset(heuristics.SIGNALS) - {"span"})
     assert blocks[0].label is not None and blocks[0].label.rule == "outside-article-top"
 
 

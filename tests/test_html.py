@@ -12,7 +12,8 @@ import pytest
 from conftest import FIXTURE_PAGES, fixture_pages, run_cli, shingle_f1
 
 from cleaner import InputError, RuleError, clean
-from cleaner.html import EXTRACTED_TEXT_SKIPS, MAX_PAGE_ELEMENTS, html_blocks, parse, text_stage_skips
+from cleaner.blocks.html import MAX_PAGE_ELEMENTS, html_blocks, html_document, parse
+from cleaner.label.html import SIGNALS_OFF_FOR_EXTRACTED, label_page, signals_off_for
 from cleaner.rules.selectors import selector_problem
 
 def fixture_page(name: str) -> tuple[str, str, str]:
@@ -232,23 +233,25 @@ def test_nesting_deeper_than_the_parser_follows_still_gives_the_text():
 
 
 def test_html_blocks_one_block_per_paragraph_and_the_headline_as_metadata():
-    blocks, metadata = html_blocks(site_page(), url="https://example-news.test/city/libraries")
-    texts = [b.text for b in blocks]
+    page = html_document(site_page(), url="https://example-news.test/city/libraries", left_out=False)
+    texts = [b.text for b in page.blocks]
     assert [t for t in texts if t in PARAGRAPHS] == PARAGRAPHS       # whole paragraphs, in order
-    assert all(b.origin == "html" for b in blocks)
-    labelled = [(b.text, b.label.rule, b.label.field) for b in blocks if b.label is not None]
+    assert all(b.origin == "html" for b in page.blocks)
+    assert all(b.label is None for b in page.blocks)                 # the blocks stage labels nothing
+    assert page.metadata["title"] == "Libraries to open longer"
+    label_page(page)                                                 # the labelling stage names the headline
+    labelled = [(b.text, b.label.rule, b.label.field) for b in page.blocks if b.label is not None]
     assert labelled == [("Libraries to open longer", "html-title", "title")]
-    assert metadata["title"] == "Libraries to open longer"
     assert parse("") is None and parse("   ") is None
 
 
-def test_text_stage_skips_only_for_what_trafilatura_extracted():
+def test_signals_off_only_for_what_trafilatura_extracted():
     extracted, _ = html_blocks(site_page())
-    assert text_stage_skips(extracted) == EXTRACTED_TEXT_SKIPS
+    assert signals_off_for(extracted) == SIGNALS_OFF_FOR_EXTRACTED
     deep = "<html><body>" + "<div>" * 5_000 + "<p>" + PARAGRAPHS[0] + "</p>" + "</div>" * 5_000 + "</body></html>"
     fallback, _ = html_blocks(deep)
     assert fallback and all(b.origin == "html-page" for b in fallback)
-    assert text_stage_skips(fallback) == frozenset()
+    assert signals_off_for(fallback) == frozenset()
 
 
 def test_selector_problem_says_what_is_wrong():

@@ -9,7 +9,7 @@ import pytest
 
 from cleaner import clean
 from cleaner.article import Block
-from cleaner.html import (FALLBACK_ORIGIN, IMPLAUSIBLE_MAX_WORDS_SHARE, IMPLAUSIBLE_MIN_RUN_WORDS,
+from cleaner.blocks.html import (FALLBACK_ORIGIN, IMPLAUSIBLE_MAX_WORDS_SHARE, IMPLAUSIBLE_MIN_RUN_WORDS,
                           IMPLAUSIBLE_PROSE_WORDS, html_blocks, parse, plausible)
 from cleaner.rules import load_ruleset
 

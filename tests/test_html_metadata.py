@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from cleaner.html import iso_moment, page_dates, parse
+from cleaner.blocks.html import parse
+from cleaner.blocks.page_metadata import iso_moment, page_dates
 
 BODY = """
 <p>The harbour board approved the new ferry timetable on Tuesday after a long public consultation,

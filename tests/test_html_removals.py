@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from cleaner import clean
-from cleaner.html import EXTRACTOR_CATEGORY, EXTRACTOR_REASON, EXTRACTOR_RULE, page_lines, parse, visible_text_blocks
+from cleaner.blocks.html import EXTRACTOR_CATEGORY, EXTRACTOR_REASON, EXTRACTOR_RULE, page_lines, parse, visible_text_blocks
 from conftest import run_cli
 
 PARAGRAPHS = [
@@ -65,7 +65,7 @@ def test_left_out_blocks_stand_in_page_order_among_the_article_blocks():
 
 def test_the_text_is_the_same_with_or_without_the_report():
     """The left-out blocks join after labelling: the text stage never sees them."""
-    from cleaner.html import html_document
+    from cleaner.blocks.html import html_document
 
     with_report = html_document(PAGE)
     without = html_document(PAGE, left_out=False)
@@ -120,7 +120,7 @@ def test_a_page_trafilatura_finds_nothing_in_has_no_extractor_removals():
 
 def test_a_visible_block_spanning_several_extracted_lines_is_not_reported():
     from cleaner.article import Block
-    from cleaner.html import left_out_blocks
+    from cleaner.blocks.html import left_out_blocks
 
     page = "<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav><p>Home of the news</p></body></html>"
     extracted = [Block(text=t, origin="html") for t in ("Home", "News", "Home of the news")]

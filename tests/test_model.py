@@ -1,4 +1,4 @@
-"""The fitted block model (cleaner/features.py, cleaner/model.py, scripts/train_model.py) on texts
+"""The fitted block model (cleaner/label/features.py, cleaner/label/model.py, scripts/train_model.py) on texts
 built here and on the samples: features, the shipped model file, the span it gives, its reasons,
 idempotence, and the training script's determinism."""
 from __future__ import annotations
@@ -10,9 +10,10 @@ import sys
 import numpy as np
 import pytest
 
-from cleaner import clean, model
+from cleaner import clean
 from cleaner.article import Block
-from cleaner.features import FEATURE_NAMES, block_features
+from cleaner.label import model
+from cleaner.label.features import FEATURE_NAMES, block_features
 from conftest import ROOT, SAMPLE_NAMES, SAMPLES, run_cli
 
 PARA = ("The minister said on Tuesday that the talks would continue next week, although the two sides "

@@ -66,7 +66,7 @@ def test_file_name_with_a_nul_byte_is_an_input_error():
                                  "<html><head><title>T</title></head></html>", "<meta x>\n\x00"])
 def test_bare_html_shells_give_an_article(doc):
     """Total (fuzz run 1): '<HTML>\n' raised AssertionError('too many bodies') from
-    lxml.html.fragments_fromstring in the HTML fallback. Fixed in cleaner/html.py since; kept here."""
+    lxml.html.fragments_fromstring in the HTML fallback. The fallback in cleaner/blocks/html.py does without it."""
     try:
         article = clean(doc)
     except CleanerError as exc:
@@ -165,7 +165,7 @@ SPAN_SWING = (ROOT / "tests" / "cases" / "idempotent-span-rounds-swing" / "sourc
 def test_span_rounds_that_swing_end_on_a_span_stable_on_its_own():
     """The span rounds of SPAN_SWING do swing (the mechanism is there), and the span kept is the
     best span of its own blocks judged as the cleaned text shows them."""
-    from cleaner import heuristics
+    from cleaner.label import heuristics
 
     from cleaner.rules import apply_rules, load_ruleset
 

@@ -529,13 +529,13 @@ def test_shipped_site_tests_pass(site_name, index):
 
 def test_the_rules_load_and_apply_without_the_html_stage():
     """The rules package does not depend on the block stages that use it: loading the shipped
-    rules and applying them to blocks imports neither cleaner.html nor trafilatura."""
+    rules and applying them to blocks imports neither cleaner.blocks.html nor trafilatura."""
     code = ("import sys\n"
             "from cleaner.article import Block\n"
             "from cleaner.rules import apply_rules, load_ruleset\n"
             "blocks = [Block(text='Share this article'), Block(text='The council met on Tuesday.')]\n"
             "apply_rules(blocks, load_ruleset().generic, 'generic')\n"
-            "print(sorted(m for m in ('cleaner.html', 'trafilatura') if m in sys.modules))\n")
+            "print(sorted(m for m in ('cleaner.blocks.html', 'trafilatura') if m in sys.modules))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"

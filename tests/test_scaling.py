@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from cleaner import clean, heuristics
+from cleaner import clean
 from cleaner.blocks import text_blocks
+from cleaner.label import heuristics
 
 QUOTE = "The mayor told the council that the budget would be ready before the winter session began."
 SPEECH = ("In a long speech on Monday evening, the mayor spoke about roads and schools. " + QUOTE +
@@ -76,17 +77,17 @@ def test_language_sample_is_the_longest_blocks_cut_at_the_sample_size():
     # Issue 16, item 3: the language is told from a bounded sample, whatever the size of the
     # longest block: the longest blocks first, one a line, cut at language.SAMPLE_CHARS.
     from cleaner import language
-    from cleaner.pipeline import _language_sample
+    from cleaner.label.settle import language_sample
 
     huge = "Die Stadt baut eine neue Brücke über den Fluss. " * 2000
     short = "The council met on Tuesday."
     blocks = text_blocks("\n\n".join([short, huge, "Ein zweiter Absatz über die Brücke."]))
-    sample = _language_sample(blocks)
+    sample = language_sample(blocks)
     assert len(sample) == language.SAMPLE_CHARS
     assert sample == huge.strip()[:language.SAMPLE_CHARS]
     two = text_blocks("Ein kurzer Absatz über die Brücke.\n\n" + short)
-    assert _language_sample(two) == "Ein kurzer Absatz über die Brücke.\n" + short
-    assert language.detect(_language_sample(blocks)) == "de"
+    assert language_sample(two) == "Ein kurzer Absatz über die Brücke.\n" + short
+    assert language.detect(language_sample(blocks)) == "de"
 
 
 def marked_lines(size: int) -> list[str]:

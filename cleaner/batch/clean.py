@@ -25,7 +25,7 @@ from .stats import CorpusStats, document_site
 
 # --dedup-lines: a document left with less than this share of its words by the common lines
 # (e.g. one of many copies of an article) is kept without them, with a warning (as the
-# stale-rule guard, pipeline.STALE_MIN_KEPT_SHARE).
+# stale-rule guard, cleaner.label.by_rules.STALE_MIN_KEPT_SHARE).
 DEDUP_MIN_KEPT_SHARE = 1 / 7
 
 

@@ -84,7 +84,7 @@ class BatchConfig:
         the common lines are left out (the batch adds their digest)."""
         data = dataclasses.asdict(self)
         data["options"].pop("common_lines", None)
-        data["options"]["heuristics_off"] = sorted(data["options"].get("heuristics_off", ()))
+        data["options"]["signals_off"] = sorted(data["options"].get("signals_off", ()))
         data["options"]["rules_dirs"] = list(self.options.rules_dirs)
         data["version"] = STATE_VERSION
         return json.loads(json.dumps(data))     # as it reads back from config.json

@@ -49,7 +49,12 @@ def site_key(cfg: BatchConfig, doc: Doc, text: str) -> str:
 def document_keys(cfg: BatchConfig, doc: Doc, text: str) -> set[str]:
     """The dedup keys of a document's blocks that the labelling stages could still judge."""
     rules = load_ruleset(cfg.options.rules_dirs)
-    blocks = document_blocks(text, cfg.options, rules, url=doc.url, site=cfg.site, left_out=False).blocks
+    made = document_blocks(text, cfg.options, rules, url=doc.url, site=cfg.site, left_out=False)
+    if made.page is not None:
+        from ..label.html import label_page  # the page's own headline and standfirst: metadata, not lines to count
+
+        label_page(made.page)
+    blocks = made.blocks
     return {k for k in (dedup_key(b.text) for b in blocks if b.label is None) if k}
 
 

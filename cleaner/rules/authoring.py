@@ -16,8 +16,8 @@ from typing import Any, Sequence
 
 import regex
 
-from ..article import Article, Block
-from ..blocks import dedup_key, plain
+from ..article import Article, Block, plain
+from ..blocks import dedup_key
 from ..errors import CleanerError, InputError, RuleError
 from ..read.files import read_document
 from ..pipeline import clean

@@ -4,16 +4,17 @@
          -> site html rules: `strip` selectors, then the `body` selector
          -> trafilatura, once, on its own copy of the tree (comments off)
          -> one Block per line of its text: paragraph, heading, list item, table row
-         -> the page's headline (and a standfirst) at the top labelled as metadata
     nothing extracted, or implausible as the article -> the page's visible text, one block per block-level element
 
 What the html rules stripped comes back as removed blocks (origin "html-stripped"), after the
-article's blocks, so `--explain` shows them and no text-stage rule can start a section at them.
+article's blocks, so `--explain` shows them and no rule can start a section at them.
 What trafilatura left out (navigation, footers, related lists, ...) is reported too: the page's
 visible text, one block per block-level element, less what is in trafilatura's text, comes back
 as removed blocks (category "extractor", origin "html-extractor"), put among the article's blocks
-in page order once the text stage has labelled those (so the text stage never sees them).
-See docs/html.md for the choices and the figures behind them.
+in page order once the labelling stage has labelled those (so it never sees them).
+The page's headline and standfirst are labelled by the labelling stage (cleaner/label/html.py),
+from the title, description and <h1>s the page declares (HtmlDocument). See docs/html.md for the
+choices and the figures behind them.
 """
 from __future__ import annotations
 
@@ -26,30 +27,25 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from .article import Block, Label, plain
-from .blocks import normalise_line
-from .errors import InputError
-from .rules import apply_rules
-from .rules.rule import Rule, SiteRules
-from .rules.selectors import css_selector
+from ..article import Block, Label, plain
+from ..errors import InputError
+from ..rules import apply_rules
+from ..rules.rule import Rule, SiteRules
+from ..rules.selectors import css_selector
+from .page_metadata import headlines, page_metadata
+from .text import normalise_line
 
-# trafilatura's settings, chosen over the whole benchmark set (scripts/bench_html.py), never per page.
+# trafilatura's settings, chosen over the whole benchmark set (scripts/bench_html.py), never per
+# page; docs/html.md has the figures behind each.
 EXTRACT_OPTIONS: dict[str, Any] = {
     "include_comments": False,
-    "include_tables": True,     # without tables: F1 0.953 instead of 0.961 (trafilatura alone)
-    "fast": True,               # no readability/jusText comparison: F1 as good here, a third faster
-    "favor_precision": False,   # 0.9748 with the text stage, but 1.48x trafilatura's time (docs/html.md)
+    "include_tables": True,     # a table in an article is article text
+    "fast": True,               # no readability/jusText comparison: as accurate here, and faster
+    "favor_precision": False,   # a little more precise, but slower than the time budget allows
     "favor_recall": False,
 }
 # With a site body selector the site's author has already chosen the article: keep all of it.
 BODY_SELECTOR_OPTIONS: dict[str, Any] = {**EXTRACT_OPTIONS, "favor_recall": True}
-
-# Text-stage signals that undo trafilatura's work, measured over the whole benchmark set with
-# scripts/bench_html.py (F1 with each one alone switched on, the others off): the article span
-# (trafilatura already chose the article; the span cut short paragraphs, lists and tables at its
-# ends: -0.010 F1), the headline detector (the page names its headline, see label_page_title:
-# -0.004) and the related-run (list items inside articles: -0.001).
-EXTRACTED_TEXT_SKIPS: frozenset[str] = frozenset({"span", "related-run", "title-headline"})
 
 # What trafilatura leaves out of its main content: category, rule id, reason, and block origin.
 EXTRACTOR_CATEGORY, EXTRACTOR_RULE = "extractor", "trafilatura"
@@ -62,16 +58,8 @@ COVERED_MIN_WORDS = 3
 # What the html rules remove: category and rule id (rule files give no category for them yet).
 STRIP_CATEGORY, STRIP_RULE = "other", "html-strip"
 OUTSIDE_BODY_CATEGORY, BODY_RULE = "navigation", "html-body"
-# htmldate's search of the page's text for a date when its markup names none (as trafilatura
-# does by default): HTML date on tfdev 0.82 without it, 0.864 with it (docs/metadata.md).
-EXTENSIVE_DATE_SEARCH = True
-# The page's headline and standfirst are looked for among this many blocks at the top.
-TITLE_SEARCH_BLOCKS = 4
-# ... and among this many in the page's visible text (the fallbacks), where a cookie notice, its
-# buttons and the menu stand above the headline.
-FALLBACK_TITLE_SEARCH_BLOCKS = 12
-# A page with more elements than this is refused: trafilatura's time grows with it (about 10 s
-# at 40,000 elements on one core), and the largest benchmark page has 1,600.
+# A page with more elements than this is refused: trafilatura's time grows with the element count,
+# and news pages have far fewer (docs/html.md has the figures).
 MAX_PAGE_ELEMENTS = 50_000
 # Blocks of the fallbacks (the page's whole visible text, not an article trafilatura found).
 FALLBACK_ORIGIN = "html-page"
@@ -80,10 +68,10 @@ FALLBACK_ORIGIN = "html-page"
 # prose that no generic rule removes (a cookie notice, a paywall box, a table glued into one
 # line are not prose of an article) while the page's best run of blocks holds at least
 # IMPLAUSIBLE_MIN_RUN_WORDS. Prose is judged by shape alone (length and a sentence's final
-# punctuation; the language is not known yet); the best run is the text stage's maximum-sum span
-# over the page's blocks. A share of the best run ("far less prose than the page") was measured
-# and lost: on news pages the best run is often the comment thread trafilatura rightly left out
-# (docs/html.md, "Implausible extractions").
+# punctuation; the language is not known yet); the best run is the heuristics' maximum-sum span
+# over the page's blocks. Not a share of the best run ("far less prose than the page"): on news
+# pages the best run is often the comment thread trafilatura rightly left out (docs/html.md,
+# "Implausible extractions").
 IMPLAUSIBLE_PROSE_WORDS = 10
 IMPLAUSIBLE_MIN_RUN_WORDS = 50
 # ... and only when all it holds (prose or not: table rows, list items) that no rule removes is
@@ -106,8 +94,6 @@ BLOCK_TAGS: frozenset[str] = frozenset({
 })
 HEADING_TAGS: frozenset[str] = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
-_METADATA_FIELDS: tuple[str, ...] = ("title", "author", "date", "sitename", "url")
-
 
 @dataclass(frozen=True)
 class Extraction:
@@ -122,15 +108,20 @@ class HtmlDocument:
     """An HTML page as the pipeline takes it.
 
     blocks: the article's blocks (trafilatura's, or the page's visible text when it found nothing),
-        then what the site's html rules stripped (removed blocks): what the text stage labels.
+        then what the site's html rules stripped (removed blocks): what the labelling stage labels.
     metadata: what the page declares (title, author, date, sitename, tags, url).
     left_out: what trafilatura left out of the main content, as removed blocks, each with the
         number of the article's blocks that come before it on the page (with_left_out).
+    description: the page's description (a standfirst may repeat it), or None.
+    headlines: the texts of the page's <h1> elements, before the site's rules or trafilatura
+        changed the tree.
     """
 
     blocks: list[Block]
     metadata: dict[str, Any]
     left_out: list[tuple[int, Block]]
+    description: str | None = None
+    headlines: tuple[str, ...] = ()
 
     def with_left_out(self, blocks: list[Block]) -> list[Block]:
         """`blocks` (self.blocks, labelled) with the left-out blocks put in page order among them."""
@@ -154,7 +145,8 @@ def html_blocks(text: str, *, url: str | None = None, site: SiteRules | None = N
                 source: str = "<input>", rules: Sequence[Rule] = ()) -> tuple[list[Block], dict[str, Any]]:
     """Blocks of an HTML page (article first, then what the site's html rules stripped) and the
     metadata the page declares (title, author, date, sitename, tags, url); without what
-    trafilatura left out (html_document gives that too). `rules`: the generic rules in use, which
+    trafilatura left out (html_document gives that too). No block is labelled but those removed
+    outright (what the site's html rules stripped). `rules`: the generic rules in use, which
     tell whether what trafilatura returned is boilerplate (see choose_blocks).
 
     Raises InputError (naming `source`) for a page too large to extract, and RuleError for a bad
@@ -191,10 +183,8 @@ def html_document(text: str, *, url: str | None = None, site: SiteRules | None =
     extracted = any(b.origin == "html" for b in blocks)   # trafilatura's blocks, not the fallback
     # left_out_blocks changes the tree: after choose_blocks, which may read the page's visible text.
     missing = left_out_blocks(tree, blocks) if extracted and left_out else []
-    label_page_title(blocks, metadata.get("title"), metadata.get("description"), h1s,
-                     search=TITLE_SEARCH_BLOCKS if extracted else FALLBACK_TITLE_SEARCH_BLOCKS)
-    metadata.pop("description", None)
-    return HtmlDocument(blocks + stripped, metadata, missing)
+    description = metadata.pop("description", None)
+    return HtmlDocument(blocks + stripped, metadata, missing, description=description, headlines=tuple(h1s))
 
 
 def left_out_blocks(tree: HtmlElement, extracted: list[Block]) -> list[tuple[int, Block]]:
@@ -282,24 +272,6 @@ def page_lines(tree: HtmlElement) -> list[str]:
     # normalise_line once on the whole text (the marks are neither spaces nor dropped characters)
     pieces = normalise_line(text.replace(_NEWLINE, " ")).split(_BLOCK_MARK)
     return [line for line in (p.strip() for p in pieces) if line]
-
-
-def _word_bounded_find(text: str, part: str, start: int) -> int:
-    """The offset of `part` in `text` from `start` where it is not inside a word, or -1."""
-    at = text.find(part, start)
-    while at >= 0:
-        end = at + len(part)
-        if (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
-            return at
-        at = text.find(part, at + 1)
-    return -1
-
-
-def text_stage_skips(blocks: list[Block]) -> frozenset[str]:
-    """The text-stage signals to switch off for these blocks (heuristics.SWITCHES names, plus
-    "title-headline" for the headline detector): EXTRACTED_TEXT_SKIPS when trafilatura found the
-    article, nothing when the blocks are the page's whole visible text (the fallbacks)."""
-    return EXTRACTED_TEXT_SKIPS if any(b.origin == "html" for b in blocks) else frozenset()
 
 
 # ---------------------------------------------------------------- parsing
@@ -440,9 +412,9 @@ def _table_row(text: str) -> bool:
 
 def _prose_words(blocks: Sequence[Block]) -> list[int]:
     """Each block's words when it is prose-shaped, else 0: the heuristics' good or near class
-    judged without stop words, or a paragraph without final punctuation as long as the text stage
-    takes for prose (GOOD_UNPUNCTUATED_MIN_CHARS) that is not a table row."""
-    from .heuristics import GOOD, GOOD_UNPUNCTUATED_MIN_CHARS, NEAR, shape
+    judged without stop words, or a paragraph without final punctuation as long as the heuristics
+    take for prose (GOOD_UNPUNCTUATED_MIN_CHARS) that is not a table row."""
+    from ..label.heuristics import GOOD, GOOD_UNPUNCTUATED_MIN_CHARS, NEAR, shape
 
     out = []
     for b in blocks:
@@ -456,7 +428,7 @@ def _prose_words(blocks: Sequence[Block]) -> list[int]:
 def best_run_prose_words(blocks: Sequence[Block]) -> int:
     """The prose words in the page's best run of blocks: the heuristics' maximum-sum span over the
     blocks, judged by shape alone; 0 when there is none."""
-    from .heuristics import GOOD, NEAR, best_span, shape, span_values
+    from ..label.heuristics import GOOD, NEAR, best_span, shape, span_values
 
     fresh = [Block(text=b.text, origin=b.origin, heading=b.heading) for b in blocks]
     shapes = [shape(b.text, _NO_STOPWORDS) for b in fresh]
@@ -495,267 +467,6 @@ def _extraction_blocks(found: Extraction) -> list[Block]:
     return blocks
 
 
-def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, Any]:
-    """The metadata the page declares, {} when trafilatura's code fails on a strange page:
-
-    - title, sitename, description, tags, url, author: trafilatura's (meta tags, OpenGraph,
-      JSON-LD, canonical link, <title>/<h1>); when the head names no author, the byline in the
-      page body (trafilatura's author elements: class "byline", rel=author, itemprop author...);
-    - authors: the author split where trafilatura joined several ("A; B; C", e.g. a JSON-LD list);
-    - date: htmldate's on the markup (YYYY-MM-DD): the day a reader of the page sees, which is
-      not always the day of the declared moment as written (a UTC moment late in the evening);
-      but the declared publication day when htmldate's is the declared update's because it
-      could not read the declared publication moment (HTMLDATE_UNREAD);
-    - datetime (the declared publication moment with its offset, when it falls within
-      MOMENT_MAX_DAYS_FROM_DATE of that date) and updated (the day of the last update, when
-      there is a date): page_dates.
-
-    This is `trafilatura.metadata.extract_metadata` less its scans of the whole body for
-    category/tag links and licence links and htmldate's text search: those cost as much as the
-    extraction itself (8.5 ms against 1.1 ms a page on the benchmark, all scans together).
-    """
-    try:
-        metadata = _page_metadata(tree, url)
-    except Exception:  # noqa: BLE001 -- third-party code on a strange page: no metadata, still a result
-        metadata = {}
-    dates = page_dates(tree)
-    day = metadata.get("date")
-    if day and day == dates.get("updated") and dates.get("published", day) != day \
-            and HTMLDATE_UNREAD.search(dates.get("published_raw", "")):
-        day = metadata["date"] = dates["published"]  # htmldate took the update for the publication
-    if day and _days_apart(dates.get("datetime", "")[:10], day) <= MOMENT_MAX_DAYS_FROM_DATE:
-        metadata["datetime"] = dates["datetime"]
-    if day and dates.get("updated"):
-        metadata["updated"] = dates["updated"]
-    return metadata
-
-
-def _days_apart(a: str, b: str) -> int:
-    """Days between two YYYY-MM-DD days (a large number when one is not a day)."""
-    import datetime as dt
-
-    try:
-        return abs((dt.date.fromisoformat(a) - dt.date.fromisoformat(b)).days)
-    except ValueError:
-        return 1 << 30
-
-
-def _page_metadata(tree: HtmlElement, url: str | None) -> dict[str, Any]:
-    from htmldate import find_date
-    from trafilatura.metadata import (examine_meta, extract_author, extract_meta_json, extract_sitename,
-                                      extract_title, extract_url)
-    from trafilatura.settings import set_date_params
-
-    doc = examine_meta(tree)
-    if doc.author and " " not in doc.author:
-        doc.author = None  # a one-word "author" is a handle or a site, as trafilatura judges it
-    try:
-        doc = extract_meta_json(tree, doc)
-    except Exception:  # noqa: BLE001 -- malformed JSON-LD raises anything; trafilatura guards it the same way
-        pass  # the meta tags' values stand
-    if not doc.title:
-        doc.title = extract_title(tree)
-    if not doc.author:
-        try:
-            doc.author = extract_author(tree)  # the byline in the page body
-        except Exception:  # noqa: BLE001 -- a failure here leaves the head's other values standing
-            doc.author = None
-    if not doc.url:
-        doc.url = extract_url(tree, url)
-    params = set_date_params(extensive=EXTENSIVE_DATE_SEARCH)
-    params["url"] = doc.url or url
-    doc.date = find_date(tree, **params)
-    if not doc.sitename:
-        doc.sitename = extract_sitename(tree)
-    metadata: dict[str, Any] = {k: getattr(doc, k, None) for k in _METADATA_FIELDS}
-    metadata["description"] = getattr(doc, "description", None)
-    if metadata.get("author"):
-        metadata["authors"] = [a for a in (normalise_line(x) for x in str(metadata["author"]).split(";")) if a]
-    if metadata.get("sitename"):
-        metadata["sitename"] = str(metadata["sitename"]).lstrip("@")
-    tags = [t for t in (getattr(doc, "tags", None) or []) if t]
-    if tags:
-        metadata["tags"] = tags
-    return {k: v for k, v in metadata.items() if v}
-
-
-# ---------------------------------------------------------------- the page's declared moments
-
-# Where a page declares its publication moment and its last update, in order of trust after
-# JSON-LD's datePublished / dateModified: meta tags by property, name or itemprop (lower case).
-PUBLISHED_META: tuple[str, ...] = ("article:published_time", "og:article:published_time", "datepublished",
-                                   "dc.date.issued", "dcterms.issued")
-MODIFIED_META: tuple[str, ...] = ("article:modified_time", "og:article:modified_time", "og:updated_time",
-                                  "datemodified", "dcterms.modified")
-# A declared moment is the date's when their days are at most this far apart (the moment is
-# written in another zone than the reader's day: 2019-10-18T22:04:00Z on a page dated the 19th).
-MOMENT_MAX_DAYS_FROM_DATE = 1
-# A declared moment htmldate (1.11) does not read: a fraction of a second of three digits or more
-# (2023-03-14T07:05:00.000Z); it then reports the page's modification day as its date.
-HTMLDATE_UNREAD = re.compile(r"T\d{2}:\d{2}:\d{2}[.,]\d{3,}")
-# JSON-LD objects whose dates are the article's (a WebSite's or an Organization's are not).
-ARTICLE_TYPES = re.compile(r"(?:Article|BlogPosting|Posting|Report|WebPage)$")
-# An ISO 8601 moment with a time and a zone: 2020-10-19T17:42:00-04:00, ...T13:03:00.000Z.
-_ISO_MOMENT = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(Z|[+-]\d{2}:?\d{2})\s*$", re.I)
-_ISO_DAY = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:$|[T ])")
-
-
-def page_dates(tree: HtmlElement) -> dict[str, str]:
-    """The moments the page declares in its markup: JSON-LD datePublished / dateModified of the
-    article (ARTICLE_TYPES), else the meta tags PUBLISHED_META / MODIFIED_META.
-
-    Returns the keys it found: `datetime`, the publication moment as ISO 8601 with its UTC offset
-    (2020-10-19T17:42:00-04:00; only when the page gives the time and the zone); `published`, its
-    day as written (YYYY-MM-DD, no shift to another zone) and `published_raw`, the value as the
-    page wrote it; `updated`, the day of the last update (YYYY-MM-DD). Malformed JSON-LD is
-    skipped."""
-    published, modified = _json_ld_dates(tree)
-    if published is None or modified is None:
-        metas = _meta_values(tree)
-        published = published or next((metas[k] for k in PUBLISHED_META if k in metas), None)
-        modified = modified or next((metas[k] for k in MODIFIED_META if k in metas), None)
-    out: dict[str, str] = {}
-    moment = iso_moment(published) if published else None
-    if moment:
-        out["datetime"] = moment
-    day = _ISO_DAY.match(published) if published else None
-    if day and _valid_day(day[1]):
-        out["published"], out["published_raw"] = day[1], published
-    day = _ISO_DAY.match(modified) if modified else None
-    if day and _valid_day(day[1]):
-        out["updated"] = day[1]
-    return out
-
-
-def iso_moment(value: str) -> str | None:
-    """`value` as ISO 8601 with its offset (seconds, no fraction) when it is an ISO moment with a
-    time and a zone; else None. 'Z' becomes +00:00; the clock and the offset stay as written."""
-    import datetime as dt
-
-    m = _ISO_MOMENT.match(value)
-    if not m:
-        return None
-    zone = "+00:00" if m[3].upper() == "Z" else m[3] if ":" in m[3] else f"{m[3][:3]}:{m[3][3:]}"
-    clock = m[2].replace(",", ".")
-    try:
-        moment = dt.datetime.fromisoformat(f"{m[1]}T{clock}{zone}")
-    except ValueError:
-        return None
-    return moment.replace(microsecond=0).isoformat()
-
-
-def _valid_day(day: str) -> bool:
-    import datetime as dt
-
-    try:
-        dt.date.fromisoformat(day)
-    except ValueError:
-        return False
-    return True
-
-
-def _json_ld_dates(tree: HtmlElement) -> tuple[str | None, str | None]:
-    """datePublished and dateModified of the page's first JSON-LD article object that has them."""
-    import json
-
-    published = modified = None
-    for script in tree.iter("script"):
-        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
-            continue
-        try:
-            data = json.loads(script.text, strict=False)
-        except ValueError:
-            continue
-        for obj in _json_objects(data):
-            kinds = obj.get("@type")
-            kinds = kinds if isinstance(kinds, list) else [kinds]
-            if not any(isinstance(k, str) and ARTICLE_TYPES.search(k) for k in kinds):
-                continue
-            if published is None and isinstance(obj.get("datePublished"), str):
-                published = obj["datePublished"]
-            if modified is None and isinstance(obj.get("dateModified"), str):
-                modified = obj["dateModified"]
-        if published is not None and modified is not None:
-            break
-    return published, modified
-
-
-def _json_objects(data: Any, depth: int = 0) -> list[dict[str, Any]]:
-    """The JSON-LD objects at the top, in lists and in @graph (not deeper: an article's dates are
-    its own, not those of the objects it mentions)."""
-    if depth > 3:
-        return []
-    if isinstance(data, list):
-        return [o for item in data for o in _json_objects(item, depth + 1)]
-    if isinstance(data, dict):
-        return [data] + (_json_objects(data["@graph"], depth + 1) if "@graph" in data else [])
-    return []
-
-
-def _meta_values(tree: HtmlElement) -> dict[str, str]:
-    """The first non-empty content of each meta tag, by its property, name or itemprop (lower case)."""
-    out: dict[str, str] = {}
-    for m in tree.iter("meta"):
-        content = (m.get("content") or "").strip()
-        if not content:
-            continue
-        for attr in ("property", "name", "itemprop"):
-            key = (m.get(attr) or "").strip().lower()
-            if key and key not in out:
-                out[key] = content
-    return out
-
-
-# ---------------------------------------------------------------- the page's own title and standfirst
-
-_WORDS = re.compile(r"\w+", re.UNICODE)
-# A page <title> often ends in the site's name after one of these.
-_TITLE_SUFFIX = re.compile(r"\s+[|\-–—:·•]\s+[^|\-–—:·•]{1,60}$")
-
-
-def _comparable(text: str) -> str:
-    return " ".join(_WORDS.findall(text.casefold()))
-
-
-def headlines(tree: HtmlElement) -> list[str]:
-    """The texts of the page's <h1> elements (before site rules or trafilatura changed anything)."""
-    return [text for text in (normalise_line(h.text_content()) for h in tree.iter("h1")) if text]
-
-
-def label_page_title(blocks: list[Block], title: str | None, description: str | None,
-                     h1s: Sequence[str] = (), search: int = TITLE_SEARCH_BLOCKS) -> None:
-    """The headline, and a standfirst, where they open the text.
-
-    trafilatura keeps the <h1> in the body when it sits inside the article; the page's metadata
-    names it, so it is taken as the title rather than guessed by the text stage's headline detector.
-    A standfirst is a heading that repeats the page's description; a paragraph that does is the
-    article's first paragraph (many pages describe themselves by it) and stays. `search`: how
-    many blocks at the top are looked at.
-    """
-    wanted: dict[str, tuple[str, str | None, str]] = {}
-    for variant in ((title, _TITLE_SUFFIX.sub("", title)) if title else ()) + tuple(h1s):
-        if _comparable(variant):
-            wanted.setdefault(_comparable(variant), ("html-title", "title", title or variant))
-    if description and _comparable(description):
-        wanted.setdefault(_comparable(description), ("html-description", None, description))
-    if not wanted:
-        return
-    for b in blocks[:search]:
-        if b.label is not None:
-            continue
-        key = _comparable(b.text)
-        hit = wanted.get(key)
-        if hit is None:
-            continue
-        rule, field, value = hit
-        if field is None and not b.heading:
-            continue  # the description repeats the first paragraph: that is article, not standfirst
-        del wanted[key]
-        what = "the page's headline" if field else "the page's description (standfirst)"
-        b.label = Label(keep=False, category="metadata", rule=rule, reason=f"html metadata: {what}",
-                        field=field, value=value if field else None)
-
-
 # ---------------------------------------------------------------- fallback: visible text
 
 _NEWLINE = "\n"
@@ -763,7 +474,7 @@ _SPACE_RUN = re.compile(r"[ \t\r\f\v]+")
 
 
 def visible_text_blocks(tree: HtmlElement) -> list[Block]:
-    """The page's visible text, one block per block-level element, for the text stage to clean."""
+    """The page's visible text, one block per block-level element, for the labelling stage to clean."""
     body = tree.find(".//body") if tree.tag != "body" else tree
     root = body if body is not None else tree
     parts: list[str] = []

@@ -1,4 +1,4 @@
-"""Per-block feature vectors for the fitted block model (cleaner/model.py, docs/model.md).
+"""Per-block feature vectors for the fitted block model (cleaner/label/model.py, docs/model.md).
 
 `block_features(blocks, stoplist)` turns a labelled document (after the site rules, the generic
 rules, the headline detector and today's heuristics) into a float64 array of shape
@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from . import heuristics
-from .article import CATEGORIES, Block
+from ..article import CATEGORIES, Block
 
 # Neighbours whose shape each block sees (offsets in blocks), and the half width of the window
 # whose mean shape it sees.

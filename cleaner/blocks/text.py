@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import re
 
-from .article import Block, plain  # plain: defined with Block, still imported from here too
+from ..article import Block, plain
 
 # Whitespace that scrapers leave inside lines: tabs, non-breaking and other Unicode spaces. Runs
 # of them become one space. The pattern finds only what that changes (a run of two or more, or
-# one that is not a plain space), and starts with a character class, which the engine skips to:
-# replacing every lone space by itself made whole texts slow.
+# one that is not a plain space), and starts with a character class, which the engine skips to,
+# so that a text of single spaces costs one quick scan.
 _SPACE_CLASS = r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
 _SPACES = re.compile(rf"{_SPACE_CLASS}(?:{_SPACE_CLASS}+|(?<! ))")
 _ODD_SPACE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")

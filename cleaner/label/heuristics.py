@@ -22,8 +22,10 @@ Classify, then revise with neighbours, in the manner of jusText, then take the a
    last paragraph (a related-articles list).
 
 Every decision labels a block with a category, a heuristic id and a reason. Only blocks
-without a label are touched (rules and the headline detector have already run). Each signal
-has a name in `SWITCHES`; `label(..., disabled=...)` switches some off (for ablation).
+without a label are touched: the rules have run already; the headline labeller runs after the
+heuristics and replaces their label on the headline (cleaner/label/labellers.py has the order).
+Each signal has a name in `SIGNALS`; `label(..., signals_off=...)` switches some off (for
+ablation: scripts/evaluate.py --ablate).
 """
 from __future__ import annotations
 
@@ -31,7 +33,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .article import Block, Label
+from ..article import Block, Label
+from .markers import AUTHOR_BOX_MARKERS, CLOSING_LINES, SECTION_MARKERS
 
 # ---------------------------------------------------------------- thresholds (data, not literals)
 
@@ -76,70 +79,13 @@ KEPT_BY_RULE_MIN_VALUE = 5.0
 ISOLATED_WEIGHT = 0.25
 # How often the span is found again with isolation judged inside the span found before.
 SPAN_ROUNDS_MAX = 3
-# Section markers: a short line that opens what follows an article (related stories, comments,
-# "more from"), in the major news languages. The article's span never crosses one.
+# Section markers (markers.SECTION_MARKERS): a short line that opens what follows an article; the
+# article's span never crosses one. At most this many words.
 SECTION_MARKER_MAX_WORDS = 7
 # What crossing a section marker costs the span (in words of prose).
 SECTION_MARKER_COST = 40.0
-SECTION_MARKERS: tuple[str, ...] = (
-    # English
-    r"related(?: articles?| stories| posts?| news| content| topics| coverage| links| videos?| reading)?",
-    r"(?:you|we think you) (?:may|might|will|could) (?:also )?(?:like|enjoy|be interested in)",
-    r"more (?:from|on|in|about) .{1,40}",
-    r"more (?:stories|news|articles|videos|headlines)(?: from .{1,30})?",
-    r"recommended(?: for you| stories| articles| reading| videos)?",
-    r"(?:the )?most (?:popular|read|viewed|shared|commented|emailed)(?: stories| articles| news)?",
-    r"trending(?: now| news| stories| articles| topics)?(?: on .{1,30})?",
-    r"popular (?:now|stories|posts|articles|news)",
-    r"(?:what|stories) to read next", r"read (?:next|this next)", r"up next", r"(?:don'?t|do not) miss",
-    r"(?:latest|top|recent) (?:news|stories|articles|posts|headlines|videos)", r"editor'?s'? picks",
-    r"around the (?:web|site)", r"(?:sponsored|promoted|partner) (?:content|stories|links|posts)",
-    r"from (?:our|the) (?:partners|web)",
-    r"in (?:other|case you missed (?:it)?)(?: news)?",
-    r"(?:leave|post|add|write) a (?:reply|comment|response)",
-    r"\d+\s+(?:comments?|responses|replies)", r"comments?(?:\s*\(\d+\))?",
-    r"(?:show|view|read|load|see) (?:all )?(?:\d+ )?comments",
-    r"(?:top[- ]rated|newest|oldest|featured) comments", r"join the (?:conversation|discussion)",
-    r"discussion",
-    r"more", r"see also", r"also read", r"further reading",
-    r"more (?:great |top |of (?:the )?)?.{0,20}(?:stories|articles|news|reads)",
-    # Spanish
-    r"(?:noticias|art[ií]culos|notas|entradas) relacionad[ao]s",
-    r"(?:tambi[eé]n )?te (?:puede|podr[ií]a) interesar",
-    r"lo m[aá]s (?:le[ií]do|visto|popular)", r"m[aá]s noticias", r"otras noticias", r"comentarios",
-    r"deja (?:un|tu) comentario",
-    # French
-    r"(?:[àa] )?lire aussi", r"sur le m[eê]me sujet", r"articles? (?:similaires|li[ée]s)",
-    r"les plus (?:lus|partag[ée]s)",
-    r"commentaires", r"laisser un commentaire", r"vous aimerez (?:aussi|peut-[eê]tre)", r"[àa] voir aussi",
-    r"dans la m[eê]me rubrique",
-    # German
-    r"das k[öo]nnte sie (?:auch )?interessieren", r"mehr zum thema",
-    r"(?:weitere|[äa]hnliche|verwandte) artikel", r"meistgelesen(?:e)?",
-    r"kommentare", r"auch interessant", r"lesen sie auch",
-    # Portuguese
-    r"(?:not[íi]cias|artigos|posts|mat[ée]rias) relacionad[ao]s", r"leia (?:tamb[ée]m|mais)",
-    r"veja (?:tamb[ée]m|mais)", r"mais lidas",
-    r"coment[áa]rios", r"deixe (?:um|seu) coment[áa]rio", r"voc[êe] (?:tamb[ée]m )?(?:pode|vai) gostar",
-    # Italian
-    r"(?:articoli|notizie) correlat[ie]", r"leggi anche", r"(?:ti )?potrebbe(?:ro)? (?:anche )?interessarti",
-    r"i pi[uù] letti",
-    r"commenti", r"lascia un commento",
-    # Russian
-    r"читайте (?:также|еще|ещё)", r"похожие (?:статьи|новости|материалы)", r"комментарии",
-    r"самое (?:популярное|читаемое)",
-    r"(?:новости )?по теме", r"другие новости", r"смотрите также",
-    # Indonesian, Dutch
-    r"baca juga", r"berita terkait", r"artikel terkait", r"terpopuler", r"lees ook",
-    r"gerelateerde artikelen", r"meest gelezen",
-)
 
-# An author box's heading ("About the author", "About Jane Doe", "Sobre Carlos Nadalim"): a section
-# marker whose section is a biography, which no article continues after: the span never crosses it.
-AUTHOR_BOX_MARKERS: tuple[str, ...] = (
-    r"(?:about|sobre|über|acerca de) (?:the author|o autor|a autora|den autor|el autor|(?-i:[A-Z][\w.-]+(?: [A-Z][\w.-]+){0,2}))",
-    r"[àa] propos de l'auteur",
-)
+# An author box's heading (markers.AUTHOR_BOX_MARKERS) is never crossed.
 AUTHOR_BOX_COST = float("inf")
 
 # Removals that do not mark the end of an article (they happen inside articles too).
@@ -150,13 +96,6 @@ SOFT_START_IGNORES = SOFT_END_IGNORES | {"metadata"}
 # A subheading (a second headline) right above the first paragraph: this many words.
 SUBHEADING_MIN_WORDS = 3
 SUBHEADING_MAX_WORDS = 15
-# An article's closing line: a credit in parentheses or a "contributed to this report" line.
-CLOSING_LINES: tuple[str, ...] = (
-    r"^\((?:[^()]{0,40}\b(?:reporting|contributed|editing|writing|compiled|additional)\b[^()]{0,160})\)\.?$",
-    r"^(?:additional )?(?:reporting|writing|editing) by\b.{0,160}$",
-    r"\bcontributed to this (?:report|story|article)\.?\)?$",
-    r"^\[[^\[\]\d]{3,60}\d{0,4}\]$",     # a source reference: "[Ni'matul Ukhuwah hal. 41]"
-)
 
 # Related list: at least this many consecutive headline-like lines after the article's last
 # paragraph, each RELATED_MIN_WORDS..RELATED_MAX_WORDS words.
@@ -170,10 +109,10 @@ PULLQUOTE_MIN_CHARS = 40
 DUPLICATE_MIN_WORDS = 15
 # (A question is never a duplicate: an interview series repeats its questions. There is no cap
 # on the number of copies: with one, cleaning the cleaned text would remove what the first pass
-# kept once a copy went for another reason; measured: no change on the benchmark.)
+# kept once a copy went for another reason.)
 
-# The named signals; `label(disabled=...)` switches them off one by one (scripts/evaluate.py --ablate).
-SWITCHES: tuple[str, ...] = ("pullquote", "duplicate", "glued-caption", "section-marker", "isolated-prose",
+# The heuristics' signals by name; `label(signals_off=...)` switches some off.
+SIGNALS: tuple[str, ...] = ("pullquote", "duplicate", "glued-caption", "section-marker", "isolated-prose",
                              "span", "soft-end", "edge-lines", "related-run")
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -340,8 +279,8 @@ def _cores_elsewhere(cores: list[tuple[str, str]], copies: dict[str, int]) -> se
     """The (core, norm) pairs of `cores` (a core and the norm it was cut from) whose core stands in a long
     block (a norm of `copies`, each distinct norm once) other than that norm. One Aho-Corasick
     scan of every distinct norm (pyahocorasick): linear in the text, where counting each core in
-    every block holding its words was quadratic on lines sharing their inner words (numbered or
-    templated prose: 9 s for 1 MB). Each block it was cut from holds a core, so `norm` is judged
+    every block holding its words would be quadratic on lines sharing their inner words (numbered
+    or templated prose). Each block it was cut from holds a core, so `norm` is judged
     a pull quote when the core stands elsewhere, or twice in `norm` itself."""
     import ahocorasick  # imported lazily: only documents over JOINED_COUNT_MAX_CHARS need it
 
@@ -618,19 +557,20 @@ def label_related_runs(blocks: list[Block], shapes: list[Shape | None]) -> None:
         run = []
 
 
-def label(blocks: list[Block], language: str = "English", disabled: frozenset[str] = frozenset(),
+def label(blocks: list[Block], language: str = "English", signals_off: frozenset[str] = frozenset(),
           known_shapes: dict[int, Shape] | None = None) -> None:
-    """Label the still-unlabelled blocks. `language` names a jusText stop-word list.
+    """Label the still-unlabelled blocks. `language` names a jusText stop-word list; `signals_off`
+    names signals (SIGNALS) not to run.
 
     `known_shapes`: the caller's store of the blocks' shapes by index, for labelling the same
     blocks again in the same language (a shape depends only on the text and the language)."""
     if not blocks:
         return
-    if "glued-caption" not in disabled:
+    if "glued-caption" not in signals_off:
         label_glued_captions(blocks)
-    if "pullquote" not in disabled or "duplicate" not in disabled:
-        label_pullquotes(blocks, duplicates="duplicate" not in disabled, pullquotes="pullquote" not in disabled)
-    if "section-marker" not in disabled:
+    if "pullquote" not in signals_off or "duplicate" not in signals_off:
+        label_pullquotes(blocks, duplicates="duplicate" not in signals_off, pullquotes="pullquote" not in signals_off)
+    if "section-marker" not in signals_off:
         label_section_markers(blocks)
     stops = stopwords(language)
     known = {} if known_shapes is None else known_shapes
@@ -643,10 +583,10 @@ def label(blocks: list[Block], language: str = "English", disabled: frozenset[st
         if found is None:
             found = known[i] = shape(b.plain, stops)
         shapes.append(found)
-    if "section-marker" not in disabled:
+    if "section-marker" not in signals_off:
         label_marker_lists(blocks, shapes)
-    if "span" not in disabled:
-        label_outside_span(blocks, shapes, isolated="isolated-prose" not in disabled,
-                           soft_bottom="soft-end" not in disabled, edges="edge-lines" not in disabled)
-    if "related-run" not in disabled:
+    if "span" not in signals_off:
+        label_outside_span(blocks, shapes, isolated="isolated-prose" not in signals_off,
+                           soft_bottom="soft-end" not in signals_off, edges="edge-lines" not in signals_off)
+    if "related-run" not in signals_off:
         label_related_runs(blocks, shapes)

@@ -1,4 +1,4 @@
-"""The fitted block model: a logistic regression over cleaner.features, and the article span it gives.
+"""The fitted block model: a logistic regression over cleaner.label.features, and the article span it gives.
 
 The weights ship in `cleaner/data/block-model.json` (written by scripts/train_model.py, fitted on
 the development sets only; docs/model.md has the figures). At run time only numpy reads them.
@@ -27,10 +27,10 @@ from pathlib import Path
 import numpy as np
 
 from . import heuristics
-from .article import Block, Label
+from ..article import Block, Label
 from .features import CONTEXT_NAMES, FEATURE_NAMES, block_features, context_features
 
-MODEL_FILE = Path(__file__).resolve().parent / "data" / "block-model.json"
+MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "block-model.json"
 MODEL_RULE = "block-model"
 # How many features a reason names.
 REASON_FEATURES = 3
@@ -77,14 +77,14 @@ def _stage(x: np.ndarray, mean: np.ndarray, scale: np.ndarray, weights: np.ndarr
 
 def parse(data: dict, name: str = "block-model") -> BlockModel:
     """A BlockModel from a model file's JSON object. Raises ValueError when the file's feature
-    names are not those of cleaner.features (a model fitted on other features)."""
+    names are not those of cleaner.label.features (a model fitted on other features)."""
     if tuple(data.get("features", ())) != FEATURE_NAMES:
-        raise ValueError(f"{name}: its features are not cleaner.features.FEATURE_NAMES; fit it again "
+        raise ValueError(f"{name}: its features are not cleaner.label.features.FEATURE_NAMES; fit it again "
                          f"(scripts/train_model.py)")
     stage2 = None
     if data.get("stage2"):
         if tuple(data.get("context_features", ())) != CONTEXT_NAMES:
-            raise ValueError(f"{name}: its context features are not cleaner.features.CONTEXT_NAMES; fit it "
+            raise ValueError(f"{name}: its context features are not cleaner.label.features.CONTEXT_NAMES; fit it "
                              f"again (scripts/train_model.py)")
         stage2 = tuple(np.asarray(data["stage2"][k], dtype=np.float64) for k in ("mean", "scale", "weights"))
     return BlockModel(name=data.get("name", name), mean=np.asarray(data["mean"], dtype=np.float64),
