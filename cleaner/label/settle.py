@@ -72,13 +72,20 @@ def _settle_on_kept_text(blocks: list[Block], labelling: Labelling, ctx: LabelCo
         lang, again, _ = _label_in_detected_language(fresh, replace(ctx, site_rules=site_rules))
         warnings.extend(w for w in again.warnings if w not in warnings)
         site_rules = again.site_rules
-        gone = [(b, f.label) for b, f in zip(live, fresh) if f.label is not None and f.label.removed]
-        if not gone:
+        still = _take_removals(live, fresh)
+        if len(still) == len(live):
             break
-        for b, label in gone:
-            b.label = label
-        live = [b for b in live if b.live]
+        live = still
     return lang, Labelling(warnings=warnings, site_rules=site_rules)
+
+
+def _take_removals(live: list[Block], fresh: list[Block]) -> list[Block]:
+    """Give each block of `live` the label of its fresh copy (same index in `fresh`) when that
+    copy was removed. Returns the blocks of `live` still kept (all of them: nothing was removed)."""
+    for b, f in zip(live, fresh):
+        if f.label is not None and f.label.removed:
+            b.label = f.label
+    return [b for b in live if b.live]
 
 
 def language_sample(blocks: list[Block]) -> str:
@@ -112,9 +119,7 @@ def label_with_model(blocks: list[Block], lang: str, relabel: Callable[[list[Blo
             fresh = [Block(text=b.text, line=b.line) for b in live]
         fresh_lang = relabel(fresh)
         model.label(fresh, language.stoplist_name(fresh_lang))
-        gone = [(b, f.label) for b, f in zip(live, fresh) if f.label is not None and f.label.removed]
-        if not gone:
+        still = _take_removals(live, fresh)
+        if len(still) == len(live):
             return
-        for b, lab in gone:
-            b.label = lab
-        live = [b for b in live if b.live]
+        live = still
