@@ -1,7 +1,7 @@
 """Per-block feature vectors for the fitted block model (cleaner/label/model.py, docs/model.md).
 
 `block_features(blocks, stoplist)` turns a labelled document (after the site rules, the generic
-rules, the headline detector and today's heuristics) into a float64 array of shape
+rules, today's heuristics and the headline detector) into a float64 array of shape
 (len(blocks), len(FEATURE_NAMES)): for every block its shape, its neighbours' shapes, its position
 in the document, the label the rules or heuristics gave it (the rule's category, the heuristic's
 signal), section markers, and how often its text stands in the document. The same function serves
