@@ -6,8 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from conftest import ROOT
 
 IMPORT_CYCLES = ROOT / "scripts" / "import_cycles.py"
@@ -97,8 +95,6 @@ def test_no_import_cycle_among_the_modules_of_cleaner() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@pytest.mark.xfail(strict=False, reason="issue #17: batch.py, html.py and heuristics.py are being split "
-                                        "into packages; unmark once they are")
 def test_no_module_of_cleaner_is_over_the_line_limit() -> None:
     long = {str(p.relative_to(ROOT)): n for p in sorted((ROOT / "cleaner").rglob("*.py"))
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
