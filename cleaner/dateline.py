@@ -26,6 +26,8 @@ DATE_LINE_MAX_WORDS = 18
 # Words a date line may hold that are neither the date, the time, a marker word nor filler (a
 # word in capitals, a dateline's place or agency, does not count; a domain name is one word).
 DATE_LINE_MAX_OTHER_WORDS = 2
+# Words a line led by a date may hold after it (a section, tags, a place).
+DATE_LED_MAX_WORDS = 8
 # Years a date is taken in (a "1850" in a line is more likely a number than a publication year).
 YEAR_MIN, YEAR_MAX = 1990, 2100
 
@@ -39,13 +41,14 @@ _DAY_FIRST_TLDS = frozenset(_DL["day_first_english_tlds"])
 _TIME = (r"(?P<hour>[01]?\d|2[0-3])\s?(?:[:.h]|\s?Uhr\s?)\s?(?P<minute>[0-5]\d)(?:[:.](?P<second>[0-5]\d))?"
          r"(?:\s*(?P<ampm>[aApP])\.?\s?[mM]\.?)?")
 _ZONE = r"(?P<zone>(?:GMT|UTC)\s?[+-]\s?\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}|[A-Z]{1,5}\b)"
-_ISO = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"
+_ISO = re.compile(r"\b(?P<year>\d{4})(?P<isep>[-/.])(?P<month>\d{2})(?P=isep)(?P<day>\d{2})"
                   r"(?:[T ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?"
                   r"\s?(?P<zone>Z|[+-]\d{2}:?\d{2})?)?")
 _NUMERIC = re.compile(r"(?<![\d.:/-])(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})(?![\d/-]|\.\d)")
 _TIME_RE = re.compile(r"(?<![\d.:])" + _TIME + r"(?:\s*" + _ZONE + r")?")
 _YEAR = re.compile(r"\b(?:19|20|21)\d{2}\b")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_ENDS_LIKE_SENTENCE = re.compile(r"[.!?…]['\"”’»)]*$")
 _RELATIVE = re.compile(r"\b(?:ago|vor|hace|il y a|fa|há|geleden|siden|sedan|temu|назад|yesterday|gestern|hier|ayer|ieri|ontem|gisteren|i går|wczoraj|вчера)\b", re.I)
 
 
@@ -98,7 +101,18 @@ def parse_date_line(text: str, language: str | None = None, country: str | None 
     A date after an update marker ("Updated", "Actualizado a", "mis à jour le") is the update;
     the first other date is the publication. Does not check that the text is only a date line
     (see is_date_line)."""
-    return _parse(text.strip(), language or "", country or "")
+    return _parse(unglue(text.strip()), language or "", country or "")
+
+
+# A year glued to the next date ("19. Dezember 202219. Dezember 2022": a page's publication and
+# update dates written without a space between them).
+_GLUED_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=[0-3]?\d\.\s)")
+
+
+def unglue(text: str) -> str:
+    """`text` with a space after a year glued to the next date's day ("202219. Dezember" ->
+    "2022 19. Dezember"); else unchanged."""
+    return _GLUED_YEAR.sub(r"\1 ", text)
 
 
 @lru_cache(maxsize=4096)
@@ -125,7 +139,7 @@ def is_date_line(text: str, language: str | None = None, country: str | None = N
     ("Published", "Aktualisiert am"), weekday and filler, at most DATE_LINE_MAX_OTHER_WORDS words.
     `slow_search=False`: only the fast path's date forms (no dateparser search), for a caller that
     asks of every line of a document."""
-    text = text.strip()
+    text = unglue(text.strip())
     if not text or len(text.split()) > DATE_LINE_MAX_WORDS or not _has_date_digits(text):
         return False
     residue = _residue_words(text, language or "", country or "", slow_search)
@@ -137,12 +151,51 @@ def has_date_marker(text: str) -> bool:
     return bool(_PUBLISHED.search(text) or _UPDATED.search(text))
 
 
+def marker_only(text: str) -> bool:
+    """Whether `text` is a date marker alone, the label of a date on the next line ("Datum:",
+    "Published", "Zuletzt aktualisiert:")."""
+    if not has_date_marker(text) or any(c.isdigit() for c in text):
+        return False
+    if all(w.casefold() in _FILLER for w in _WORD.findall(text)):
+        return False  # "Le", "am": filler that is also a marker
+    rest = _PUBLISHED.sub(" ", _UPDATED.sub(" ", text))
+    return all(w.casefold() in _FILLER for w in _WORD.findall(rest))
+
+
 def strip_dates(text: str, language: str | None = None, country: str | None = None) -> str | None:
     """`text` without its dates, times and date markers ("Redaktion 1. November 2023 10:29" ->
     "Redaktion"), spaces and separators squeezed; None when it holds no absolute date."""
     if not _has_date_digits(text):
         return None
-    return _strip(text.strip(), language or "", country or "")
+    return _strip(unglue(text.strip()), language or "", country or "")
+
+
+def split_at_date(text: str, language: str | None = None, country: str | None = None) -> tuple[str, str] | None:
+    """The text before and after the first absolute date of `text` (its clock time and zone with
+    it), by the fast path's forms: "Ann Lee | 3 May 2020 | Travel" -> ("Ann Lee | ", " | Travel");
+    None when the text holds no such date."""
+    text = unglue(text)
+    hit = _first_date(text, language or "", country or "", slow_search=False)
+    if hit is None:
+        return None
+    end = hit.span[1]
+    t = _TIME_RE.match(text, _skip_glue(text, end))
+    if t:
+        end = t.end()
+    return text[: hit.span[0]], text[end:]
+
+
+def date_led(text: str, language: str | None = None, country: str | None = None) -> bool:
+    """Whether `text` is a short line that opens with a date (and its time), then at most
+    DATE_LED_MAX_WORDS words of a section, tags or a place, not a sentence: "01.02.2022
+    Kategorie: Verband", "19.11.2021 in Politik, Europa". The fast path's date forms only."""
+    text = text.strip()
+    if len(text.split()) > DATE_LINE_MAX_WORDS or _ENDS_LIKE_SENTENCE.search(text):
+        return False
+    parts = split_at_date(text, language, country)
+    if parts is None or parts[0].strip(" |•·/–—-⋅"):
+        return False
+    return len(_WORD.findall(parts[1])) <= DATE_LED_MAX_WORDS
 
 
 def _without_dates(text: str, language: str, country: str, slow_search: bool = True) -> str | None:
@@ -163,13 +216,30 @@ def _without_dates(text: str, language: str, country: str, slow_search: bool = T
     return _PUBLISHED.sub(" ", rest)
 
 
+_SEPARATOR = re.compile(r"^[|·•,/–—-]+$")
+
+
 @lru_cache(maxsize=4096)
 def _strip(text: str, language: str, country: str) -> str | None:
     rest = _without_dates(text, language, country)
     if rest is None:
         return None
-    rest = " ".join(w for w in rest.split() if w.strip(",.()") not in _ZONES)
-    return re.sub(r"\s+", " ", re.sub(r"(?:^|\s)[|·•,/–—-](?=\s|$)", " ", rest)).strip(" ,|·•-–—/")
+    # Zones and filler words go at the ends ("Frank Hahn am", "Uhr | von A"); one separator
+    # stays between the words it separates ("by A · in Travel").
+    tokens = [w for w in rest.split() if w.strip(",.()") not in _ZONES]
+    kept: list[str] = []
+    for w in tokens:
+        sep = bool(_SEPARATOR.match(w))
+        if sep and (not kept or _SEPARATOR.match(kept[-1])):
+            continue
+        if not kept and w.strip(",.:").casefold() in _FILLER:
+            continue
+        kept.append(w)
+    while kept and (_SEPARATOR.match(kept[-1]) or kept[-1].strip(",.:").casefold() in _FILLER):
+        kept.pop()
+    while kept and _SEPARATOR.match(kept[0]):
+        kept.pop(0)
+    return " ".join(kept).strip(" ,")
 
 
 @lru_cache(maxsize=4096)
@@ -274,6 +344,8 @@ def _fast_path(text: str, language: str, country: str) -> _Found | None:
             d, mo = a, b
         else:
             mo, d = a, b
+        if mo > 12 >= d:  # only the other order is a date ("11.14.2019")
+            d, mo = mo, d
         try:
             day = Date(year, mo, d)
         except ValueError:
@@ -334,8 +406,42 @@ _SETTINGS: dict[str, Any] = {"PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["
                              "PARSERS": ["absolute-time"], "RETURN_AS_TIMEZONE_AWARE": False}
 
 
+# Scripts whose dates are written with digits and signs, not month words ("2022年5月4日"):
+# dateparser is asked about them whatever words they hold.
+_NO_MONTH_WORDS = re.compile(r"[\u3000-\u9fff\uac00-\ud7af]")
+
+
+@lru_cache(maxsize=64)
+def _any_month_word(language: str) -> frozenset[str]:
+    """The month names and abbreviations (casefolded, at least three letters) of the document's
+    language, English and FALLBACK_DATE_LANGUAGES: the words dateparser needs to find a date
+    that the fast path's numeric forms do not read."""
+    words: set[str] = set()
+    for lang in dict.fromkeys(_languages(language) + list(FALLBACK_DATE_LANGUAGES)):
+        words.update(_month_names(lang)[0])
+    return frozenset(words)
+
+
+# A day of the month written in digits, not part of a larger number ("13", "5th", "1er", "3."),
+# which dateparser needs besides the year (its settings require day, month and year).
+_DAY_NUMBER = re.compile(r"(?<![\d.,])(?:0?[1-9]|[12]\d|3[01])(?!\d|[.,]\d)")
+
+
+def _may_hold_worded_date(text: str, language: str) -> bool:
+    """Whether dateparser could find a date the fast path did not: `text` holds a day number and a
+    month word (of the languages dateparser is asked in), or is in a script written without
+    month words. Numeric dates are the fast path's, and "March 2006" has no day: lines without
+    these are not worth dateparser's search."""
+    if _NO_MONTH_WORDS.search(text):
+        return True
+    if not _DAY_NUMBER.search(text):
+        return False
+    months = _any_month_word(language)
+    return any(w.casefold() in months for w in _WORD.findall(text))
+
+
 def _by_dateparser(text: str, language: str) -> _Found | None:
-    if not _YEAR.search(text):
+    if not _YEAR.search(text) or not _may_hold_worded_date(text, language):
         return None
     import dateparser  # imported lazily: dateparser is slow to import
     from dateparser.search import search_dates

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cleaner.byline import bare_name, parse_byline
+from cleaner import clean
+from cleaner.byline import bare_name, byline_beside_date, introducer_only, parse_byline, role_line
 
 
 @pytest.mark.parametrize("line, authors", [
@@ -31,8 +32,23 @@ from cleaner.byline import bare_name, parse_byline
     ("October 3, 2021 7:15 pm EDT by Wendell Ashcombe", ["Wendell Ashcombe"]),
     ("Written by Ines Marlow and Ruth Okafor on May 2, 2020", ["Ines Marlow", "Ruth Okafor"]),
     ("14. März 2019, 08:12 · von Kalle", ["Kalle"]),
+    # introducers of a blog's "posted by" in other languages
+    ("Publicado por Nerea Ubago", ["Nerea Ubago"]),
+    ("Eingestellt von Wiebke Sandmann", ["Wiebke Sandmann"]),
+    ("Erstellt von Lasse Brügger", ["Lasse Brügger"]),
+    # a role or a handle glued to the name by a rendering that lost the space
+    ("Ilka RossbergStaff Writer", None),
+    ("By Dorian Falk@dfalkwrites Nov 18, 2019, 11:47am EST", ["Dorian Falk"]),
+    # a one-word name before a mark or a date that ends it
+    ("8. Januar 2020 · by Mirabel · in Reisen", ["Mirabel"]),
+    ("Posted by Shanti August 9th, 2012 | 0 Comments", ["Shanti"]),
+    ("6. Dezember 2022 von Fenja in Reisen, Kultur", ["Fenja"]),
 ])
 def test_byline_forms(line, authors):
+    if authors is None:  # a bare name line: the caller says where it stands
+        found = parse_byline(line, bare=True)
+        assert found is not None and list(found.authors) == ["Ilka Rossberg"]
+        return
     found = parse_byline(line)
     assert found is not None and list(found.authors) == authors
     assert found.author == "; ".join(authors)
@@ -55,3 +71,123 @@ def test_bare_name_only_when_the_caller_says_so():
     assert list(parse_byline("Priya Ramaswamy @pramaswamy", bare=True).authors) == ["Priya Ramaswamy"]
     assert parse_byline("Priya Ramaswamy said the plan was late", bare=True) is None
     assert bare_name("Priya Ramaswamy") and not bare_name("Harbour closed for repairs today")
+
+
+def test_a_date_glued_before_the_byline_is_read_in_the_documents_language():
+    line = "Veröffentlicht am 13. März 2019 von Jorinde Katzmarek-Wolf"
+    assert list(parse_byline(line, language="de").authors) == ["Jorinde Katzmarek-Wolf"]
+
+
+def test_a_month_after_a_name_ends_it_but_a_name_like_a_month_stays():
+    assert list(parse_byline("By Ottilie Brand Nov 18, 2019").authors) == ["Ottilie Brand"]
+    assert list(parse_byline("By Ottilie May").authors) == ["Ottilie May"]
+
+
+def test_introducer_and_role_lines():
+    assert introducer_only("Autor:") and introducer_only("By :") and not introducer_only("By the way")
+    assert role_line("Chefredakteurin") and role_line("Periodista Judicial") and role_line("Stadtrat-Vorsitzender")
+    assert not role_line("Travel, Amerika") and not role_line("Telefon +49 40 1234")
+
+
+BODY = ("Fruit farmers across the valley spent the night lighting fires between the rows, hoping to keep "
+        "the blossom alive as temperatures fell below freezing.\n\n"
+        "Forecasters expect two more cold nights before the weather turns milder at the weekend, they said.\n\n"
+        "The growers' association will count the losses once the cold has passed, its chair said on Friday.\n")
+
+
+def test_names_on_the_line_under_an_introducer_line():
+    art = clean("Orchard growers brace for a late frost\n\nAutor:\n\nTheo Lindqvist\n\n" + BODY)
+    assert art.authors == ["Theo Lindqvist"]
+    assert "Autor:" not in art.text and "Theo Lindqvist" not in art.text
+
+
+def test_a_menu_word_under_an_introducer_line_is_no_author():
+    art = clean("Orchard growers brace for a late frost\n\nAutoren\n\nSuche\n\n" + BODY)
+    assert art.authors == []
+
+
+def test_a_name_over_its_role_line_under_the_article():
+    art = clean("Orchard growers brace for a late frost\n\n" + BODY + "\nMarisol Quenby\n\nChefredakteurin\n")
+    assert art.authors == ["Marisol Quenby"]
+
+
+def test_a_name_over_a_line_that_is_no_role_is_no_author():
+    art = clean("Orchard growers brace for a late frost\n\n" + BODY + "\nMarisol Quenby\n\nTelefon 040 1234\n")
+    assert art.authors == []
+
+
+def test_several_authors_each_over_a_handle():
+    art = clean("Orchard growers brace for a late frost\n\nBy\n\nAnja Reuter\n\n@anjareuter\n\n"
+                "Colm Fahey\n\n12 April 2022\n\n" + BODY)
+    assert art.authors == ["Anja Reuter", "Colm Fahey"] and art.date == "2022-04-12"
+
+
+def test_a_byline_right_under_the_article_but_not_in_its_comments():
+    tail = "\n\nPosted by Wendell Ashcombe at 3:00 AM\n\nEmail ThisBlogThis!Share to Twitter\n\nNo comments:\n"
+    art = clean("Orchard growers brace for a late frost\n\n" + BODY + tail)
+    assert art.authors == ["Wendell Ashcombe"]
+    comments = ("\nComments\n\nGreat post, thank you for writing it up so clearly.\n\n"
+                "Posted by: Rosa Imbert | Mar 26, 2007 2:00:18 PM\n")
+    assert clean("Orchard growers brace for a late frost\n\n" + BODY + comments).authors == []
+
+
+def test_a_credit_word_alone_is_no_role_line():
+    assert not role_line("Staff Picks") and role_line("Staff Writer") and role_line("Daily News Writers")
+
+
+@pytest.mark.parametrize("line, authors", [
+    ("Renate Oswalt | 29. Dezember 2022 | HR-Welt", ["Renate Oswalt"]),
+    ("Caio Bertolini 27/09/2018 Comente! Alfabetização, Brinquedos", ["Caio Bertolini"]),
+    ("28. Jan. 2022 Lioba Kessel", ["Lioba Kessel"]),
+    ("September 17, 2019 Helmut Brandl 0", ["Helmut Brandl"]),
+    ("2019-11-20 17:27:46 Marisol De Vega", ["Marisol De Vega"]),
+    # not a name beside a date: a place, a marker, a section after the name, what is left of a time
+    ("New Delhi, 3 May 2020", None),
+    ("Last Update 3 May 2020", None),
+    ("30. Oktober 2023 Carola Pönisch Kultur", None),
+    ("10:30 A.M. ET 3 May 2020", None),
+    ("BBC Morning Live – November 6, 2012 Hour 2", None),  # a show's name, with an acronym
+    ("RENATE OSWALT | 29. Dezember 2022", ["Renate Oswalt"]),
+])
+def test_name_beside_a_date(line, authors):
+    found = byline_beside_date(line, "de")
+    assert (list(found.authors) if found else None) == authors
+
+
+def test_a_name_beside_a_date_only_right_under_the_headline():
+    near = clean("Orchard growers brace for a late frost\n\nLioba Kessel | 28. Januar 2022\n\n" + BODY)
+    assert near.authors == ["Lioba Kessel"] and near.date == "2022-01-28"
+    menu = "\n\n".join(["Startseite", "Garten", "Obstbau", "Current Products | 28 January 2022 | Tests"])
+    far = clean("Orchard growers brace for a late frost\n\n" + menu + "\n\n" + BODY)
+    assert far.authors == []
+
+
+@pytest.mark.parametrize("line, bare, authors", [
+    ("By Amalia Ferreiro Updated Nov 13, 2019, 10:28am EST", False, ["Amalia Ferreiro"]),  # a marker ends the name
+    ("By CORMAC DELANEY Associated Press Writer", False, ["Cormac Delaney"]),  # capitals end the name
+    ("Quill Marsden, AP Auto Writer", True, ["Quill Marsden"]),  # a job after the comma is no second author
+    ("T. V. Raman", True, ["T. V. Raman"]),  # initials in capitals stay
+])
+def test_where_a_name_ends(line, bare, authors):
+    assert list(parse_byline(line, bare=bare).authors) == authors
+
+
+def test_a_by_line_wins_over_a_name_in_the_date_line():
+    art = clean("Orchard growers brace for a late frost\n\nBy Anja Reuter, Colm Fahey\n\n"
+                "November 20, 2019 / 1:07 AM / Valley News\n\n" + BODY)
+    assert art.authors == ["Anja Reuter", "Colm Fahey"] and art.date == "2019-11-20"
+
+
+def test_a_name_with_its_job_next_to_the_date_line():
+    art = clean("Orchard growers brace for a late frost\n\nQuill Marsden, AP Auto Writer\n\n"
+                "Updated 1:39 am EST, Wednesday, November 20, 2019\n\n" + BODY)
+    assert art.authors == ["Quill Marsden"]
+    place = clean("Orchard growers brace for a late frost\n\nNew Orleans, Louisiana\n\n"
+                  "Wednesday, November 20, 2019\n\n" + BODY)
+    assert place.authors == []
+
+
+def test_an_outlet_under_the_byline_is_no_second_author():
+    art = clean("Orchard growers brace for a late frost\n\nBy Anja Reuter\n\nValley Daily News\n\n"
+                "12 April 2022\n\n" + BODY)
+    assert art.authors == ["Anja Reuter"]

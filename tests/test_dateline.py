@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cleaner.dateline import DateLine, country_of, is_date_line, parse_date_line
+from cleaner import clean
+from cleaner.dateline import DateLine, country_of, date_led, is_date_line, marker_only, parse_date_line, strip_dates
 
 
 @pytest.mark.parametrize("line, language, country, want", [
@@ -27,6 +28,13 @@ from cleaner.dateline import DateLine, country_of, is_date_line, parse_date_line
     ("October 3, 2021 7:15 pm EDT", "en", None, DateLine("2021-10-03", "2021-10-03T19:15:00-04:00")),
     ("2021-10-03T19:15:00+02:00", "en", None, DateLine("2021-10-03", "2021-10-03T19:15:00+02:00")),
     ("Tuesday 5th January 2021 at 16:20 GMT", "en", None, DateLine("2021-01-05", "2021-01-05T16:20:00+00:00")),
+    # year first with slashes or dots; a dotted date whose only valid order is month first
+    ("2021/09/19", "en", None, DateLine("2021-09-19")),
+    ("2021.09.19 14:02", "de", None, DateLine("2021-09-19")),
+    ("11.14.2019 09:00 AM", "en", None, DateLine("2019-11-14")),
+    # dates in words that only dateparser reads (a weekday and "December 13." before the year)
+    ("Wednesday, December 13. 2006", "en", None, DateLine("2006-12-13")),
+    ("Thu Dec 14 15:21:17 2006", "en", None, DateLine("2006-12-14")),
 ])
 def test_date_line_forms(line, language, country, want):
     assert parse_date_line(line, language, country) == want
@@ -48,3 +56,70 @@ def test_country_of_url():
     assert country_of("https://www.example.co.uk/news/1") == "uk"
     assert country_of("https://example.com/a") is None
     assert country_of(None) is None
+
+
+@pytest.mark.parametrize("line", ["© 2006 Example Media Inc.", "Posted in 2019 by the desk", "Top 10 of 2021",
+                                  "May 2006", "Late Sept. 2001", "« March 2005 | Main | June 2005 »"])
+def test_a_year_without_a_month_or_a_day_is_no_date(line):
+    assert parse_date_line(line, "en") is None
+
+
+def test_a_year_glued_to_the_next_date():
+    # a page's publication and update dates rendered without a space between them
+    assert parse_date_line("Veröffentlicht am 19. Dezember 202220. Dezember 2022", "de").date == "2022-12-19"
+    assert is_date_line("2. Februar 20202. Februar 2020", "de")
+
+
+def test_strip_dates_leaves_the_name_without_filler_and_keeps_inner_marks():
+    assert strip_dates("Frida Holm am 18. September 2019", "de") == "Frida Holm"
+    assert strip_dates("01. Dez. 2022 | 14:08 Uhr | von Jona Ebert", "de") == "von Jona Ebert"
+    assert strip_dates("8. Januar 2020 · by Mirabel · in Reisen", "de") == "by Mirabel · in Reisen"
+
+
+def test_marker_only():
+    assert marker_only("Datum:") and marker_only("Zuletzt aktualisiert:") and marker_only("Published")
+    assert not marker_only("Le") and not marker_only("Date of birth") and not marker_only("Published 2 May 2020")
+
+
+def test_date_line_under_a_marker_line_below_the_article_start():
+    body = ("The island ferry company will raise its fares by four percent from April, blaming the cost of fuel "
+            "and a new agreement with its crews, the company said on its website.\n\n"
+            "Residents with a season ticket will keep their current price until the end of the year, it added.\n\n"
+            "The company's last rise, two years ago, was of six percent.\n\n")
+    art = clean("Ferry fares to rise in the spring\n\n" + body + "Datum:\n\n03.11.2021\n\nLesezeit:\n\n3 min\n")
+    assert art.date == "2021-11-03"
+    updated = clean("Ferry fares to rise in the spring\n\n" + body + "Aktualisiert:\n\n04.11.2021\n")
+    assert updated.updated == "2021-11-04"
+    assert "03.11.2021" not in art.text and "Datum:" not in art.text
+
+
+@pytest.mark.parametrize("line, led", [
+    ("01.02.2022 Kategorie: Schwimmen, Verband", True),
+    ("19.11.2021 in Politik, Europa", True),
+    ("03.11.2021", True),
+    ("Serie 06.02.2022 Colours of law", False),        # something before the date
+    ("March 3, 2020 The mayor said the bridge would reopen.", False),  # a sentence
+])
+def test_date_led_line(line, led):
+    assert date_led(line, "de") is led
+
+
+def _doc(header: str) -> str:
+    return ("Ferry fares to rise in the spring\n\n" + header + "\n\n"
+            "The island ferry company will raise its fares by four percent from April, blaming the cost of fuel "
+            "and a new agreement with its crews, the company said on its website.\n\n"
+            "Residents with a season ticket will keep their current price until the end of the year, it added.\n")
+
+
+def test_a_date_led_line_right_under_the_headline_gives_the_date():
+    art = clean(_doc("12.11.2021 Kategorie: Verkehr, Inseln"))
+    assert art.date == "2021-11-12"
+
+
+@pytest.mark.parametrize("line, want", [
+    ("Letzte Aktualisierung: 28.01.2022", DateLine(None, None, "2022-01-28")),
+    ("zuletzt bearbeitet: 04.02.2022, 08:27 Uhr", DateLine(None, None, "2022-02-04")),
+    ("Last update 3 May 2020", DateLine(None, None, "2020-05-03")),
+])
+def test_more_update_markers(line, want):
+    assert parse_date_line(line, "de") == want
