@@ -7,7 +7,6 @@ case's expected files from today's output. The cleaner is used only through its 
 """
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import json
 import re
@@ -180,20 +179,12 @@ def _validate(case: Case, drafting: bool = False) -> None:
 _CLEAN_OPTIONS = ("url", "site", "site_rules", "input_format", "model")
 
 
-def _signals_off_keyword() -> str:
-    """clean()'s keyword for the set of generic signals switched off."""
-    from cleaner import Options
-
-    names = {f.name for f in dataclasses.fields(Options)}
-    return "signals_off" if "signals_off" in names else "heuristics_off"
-
-
 def _api(document: str | bytes, options: dict[str, Any]) -> dict[str, Any]:
     from cleaner import clean
 
     kwargs = {k: options[k] for k in _CLEAN_OPTIONS if k in options}
     if "signals_off" in options:
-        kwargs[_signals_off_keyword()] = frozenset(options["signals_off"])
+        kwargs["signals_off"] = frozenset(options["signals_off"])
     return clean(document, **kwargs).to_dict()
 
 

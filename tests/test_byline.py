@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cleaner import clean
-from cleaner.byline import bare_name, byline_beside_date, introducer_only, parse_byline, role_line
+from cleaner.label.byline import bare_name, byline_beside_date, introducer_only, parse_byline, role_line
 
 
 @pytest.mark.parametrize("line, authors", [

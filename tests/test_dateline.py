@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cleaner import clean
-from cleaner.dateline import DateLine, country_of, date_led, is_date_line, marker_only, parse_date_line, strip_dates
+from cleaner.label.dateline import DateLine, country_of, date_led, is_date_line, marker_only, parse_date_line, strip_dates
 
 
 @pytest.mark.parametrize("line, language, country, want", [

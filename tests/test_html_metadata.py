@@ -64,7 +64,8 @@ def test_the_pages_declared_title_wins_over_the_headline_detectors_guess():
     # On a page cleaned from its visible text, the headline detector may take a byline or a
     # section line for the headline; the title the page declares is the title.
     from cleaner.article import Block, Label
-    from cleaner.metadata import TITLE_RULE, collect
+    from cleaner.label.headline import TITLE_RULE
+    from cleaner.metadata import collect
 
     guess = Block(text="by Cheryl Moss", label=Label(keep=False, category="metadata", rule=TITLE_RULE,
                                                      field="title", value="by Cheryl Moss"))

@@ -8,7 +8,8 @@ The labellers, in the order they run on a document (labellers.run_labellers):
     2. the heuristics (shape, section markers, the article's span, repeats), then
        the rules that depend on their neighbours once more                            heuristics.py
     3. the headline, over the heuristics' label                                       headline.py
-    4. the byline and date lines near the headline                                    cleaner/metadata.py
+    4. the byline and date lines near the headline                                    header.py
+       (reading them: byline.py, dateline.py; their words: header_data.py)
     (for HTML, before them: the page's own headline and standfirst                    html.py)
 
 and the settling around them (settle.py): the language is detected from the longest blocks and

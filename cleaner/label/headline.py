@@ -13,12 +13,41 @@ from typing import Callable, Sequence
 from urllib.parse import unquote, urlsplit
 
 from ..article import Block, Label
-from ..byline import parse_byline
-from ..dateline import is_date_line
-from ..metadata import TITLE_RULE, first_paragraph_index, is_paragraph
 from ..rules.rule import SiteRules
+from .byline import parse_byline
 from .clean_text import nothing_removed
 from .context import LabelContext
+from .dateline import is_date_line
+
+# A block this long (words) that ends like a sentence is taken as the article's first paragraph.
+FIRST_PARAGRAPH_MIN_WORDS = 25
+# A paragraph's last characters: the end of a sentence or of a clause, closing quotes after it.
+_SENTENCE_OR_CLAUSE_END = re.compile(r"[.!?…:;,]['\"”’»)\]]*$")
+
+
+def first_paragraph_index(blocks: list[Block], labels: Sequence[Label | None]) -> int:
+    """Index of the first kept block that reads like an article paragraph; failing that, of the
+    longest kept block (a headline stands above the text, not below it); len(blocks) if none."""
+    longest, longest_words = len(blocks), 0
+    for i, (b, label) in enumerate(zip(blocks, labels)):
+        if label is not None and label.removed:
+            continue
+        if is_paragraph(b):
+            return i
+        if b.words > longest_words:
+            longest, longest_words = i, b.words
+    return longest
+
+
+def is_paragraph(b: Block) -> bool:
+    """The block reads like an article paragraph: FIRST_PARAGRAPH_MIN_WORDS words or more, ending
+    like a sentence or a clause."""
+    return b.words >= FIRST_PARAGRAPH_MIN_WORDS and _SENTENCE_OR_CLAUSE_END.search(b.text) is not None
+
+
+# The rule id of the headline detector's title (cleaner/label/headline.py); the header lines are
+# looked for around it, and collect() lets a title from the page's markup win over it.
+TITLE_RULE = "title-headline"
 
 # The headline labeller's name among the generic signals (LabelContext.signals_off): its rule id.
 HEADLINE_SIGNAL = TITLE_RULE

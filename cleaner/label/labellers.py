@@ -4,7 +4,7 @@
     2. the heuristics, then the rules that depend on their neighbours again  (_judge)
     3. the headline, over the heuristics' label  (headline.label_headline; the rest judged again
        without it when the heuristics had kept it as article text)
-    4. the byline and date lines near the headline  (metadata.label_header)
+    4. the byline and date lines near the headline  (header.label_header)
 
 A labeller labels only what the ones before it left, except the headline and header labellers,
 which may replace a heuristic's label (never a rule's).
@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..article import Block, Label
-from ..metadata import label_header
 from . import heuristics
 from .by_rules import NeighbourRules, label_by_rules, neighbour_rules, rules_again, set_aside, stale_rule
 from .clean_text import keep_metadata_lines_of_clean_text
 from .context import LabelContext, Labelling
+from .header import label_header
 from .headline import label_headline
 
 # The header labeller's name among the generic signals (LabelContext.signals_off).
