@@ -122,8 +122,8 @@ def load_case(name: str, drafting: bool = False) -> Case:
     options: dict[str, Any] = {}
     for part in chain:
         for path in sorted(part.iterdir()):
-            if path.is_dir():
-                continue
+            if path.is_dir() or path.name.startswith("."):
+                continue  # a variant's folder, or an editor's or a file manager's hidden file
             if path.name not in CASE_FILES and path.name != "README.md":
                 raise CaseError(f"{path}: not a case file (expected one of {', '.join(CASE_FILES)})")
             files[path.name] = path
@@ -267,6 +267,15 @@ def labels(case: Case) -> list[tuple[int, str, str]]:
         if len(parts) != 3 or not parts[0].isdigit() or not parts[1]:
             raise CaseError(f"{path}:{i}: want 'line<TAB>label<TAB>text'")
         rows.append((int(parts[0]), parts[1], parts[2]))
+    if case.source.suffix == ".txt":  # a row's text must be its line of the source
+        source = case.source.read_bytes().decode("utf-8", "replace")
+        lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        for i, (number, _, text) in enumerate(rows, start=2):
+            line = lines[number - 1].strip() if 0 < number <= len(lines) else None
+            if line != text.strip():
+                raise CaseError(f"{path}:{i}: line {number} of {case.source.name} is "
+                                f"{line!r}, not {text.strip()!r}" if line is not None else
+                                f"{path}:{i}: {case.source.name} has no line {number}")
     return rows
 
 

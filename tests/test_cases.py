@@ -19,8 +19,12 @@ SAMPLE_CASES = ["sample-dodbuzz", "sample-missiledefensewatch", "sample-moscowti
 
 
 def _case_param(name: str):
-    """A case as a test parameter; a case with a known bug is a strict xfail naming the bug."""
-    bug = load_case(name).options.get("known_bug")
+    """A case as a test parameter; a case with a known bug is a strict xfail naming the bug. A
+    malformed case is still a parameter: its own test fails with the CaseError, the others run."""
+    try:
+        bug = load_case(name).options.get("known_bug")
+    except CaseError:
+        return name
     return pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=bug)) if bug else name
 
 
@@ -85,6 +89,9 @@ def test_keep_remove_and_metadata_failures_name_their_file(scratch_case):
     ({"keep.txt": "x\n", "options.json": '{"compare": "roughly"}'}, "'compare' must be one of"),
     ({"keep.txt": "x\n", "notes.txt": "x"}, "not a case file"),
     ({"labels.tsv": "line\tlabel\ttext\n3 body text\n"}, "labels.tsv:2: want"),
+    ({"labels.tsv": "line\tlabel\ttext\n1\tnavigation\ta line that is not in the source\n"},
+     "labels.tsv:2: line 1 of source.txt is 'Gates Fails"),
+    ({"labels.tsv": "line\tlabel\ttext\n99\tnavigation\tGates\n"}, "source.txt has no line 99"),
 ])
 def test_a_malformed_case_is_an_error_naming_its_file(scratch_case, files, error):
     folder, name = scratch_case
@@ -92,6 +99,43 @@ def test_a_malformed_case_is_an_error_naming_its_file(scratch_case, files, error
         (folder / file_name).write_text(content, encoding="utf-8")
     with pytest.raises(CaseError, match=error):
         load_case(name)
+
+
+def test_hidden_files_are_not_case_files(scratch_case):
+    """An editor's swap file or a .DS_Store in a case folder is not read as part of the case."""
+    folder, name = scratch_case
+    (folder / "keep.txt").write_text("x\n", encoding="utf-8")
+    (folder / ".options.json.swp").write_bytes(b"\x00swap")
+    (folder / ".DS_Store").write_bytes(b"\x00")
+    assert sorted(load_case(name).files) == ["keep.txt", "options.json", "source.txt"]
+
+
+def test_a_malformed_case_fails_its_own_test_and_not_the_collection(tmp_path):
+    """One bad case folder is one failing test: the suite's other tests still run."""
+    import subprocess
+    import sys
+
+    cases = tmp_path / "cases"
+    (cases / "bad").mkdir(parents=True)
+    (cases / "bad" / "source.txt").write_text("Some text.\n", encoding="utf-8")
+    (cases / "bad" / "options.json").write_text("{not json", encoding="utf-8")
+    good = cases / "good"
+    shutil.copytree(CASES / "headline-kept-in-clean-text", good)
+    runner = tmp_path / "test_run.py"
+    runner.write_text(
+        "import casefolder, pathlib\n"
+        f"casefolder.CASES = pathlib.Path({str(cases)!r})\n"
+        "from test_cases import _case_param, test_case as check_one\n"
+        "import pytest\n"
+        "@pytest.mark.parametrize('name', [_case_param(n) for n in casefolder.case_names()])\n"
+        "def test_each(name):\n"
+        "    check_one(name)\n", encoding="utf-8")
+    tests_dir = ROOT / "tests"
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(runner),
+                          "--rootdir", str(tmp_path)], capture_output=True, text=True,
+                         env={**__import__("os").environ, "PYTHONPATH": str(tests_dir)}, cwd=tmp_path)
+    assert "1 failed, 1 passed" in out.stdout, out.stdout[-2000:]
+    assert "options.json: not JSON" in out.stdout
 
 
 # ---------------------------------------------------------------- scripts/regenerate_case.py
