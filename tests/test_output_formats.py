@@ -204,7 +204,8 @@ def test_a_url_argument_is_fetched_and_cleaned(server):
 
 
 def test_a_url_that_fails_is_one_error_line(server):
-    for url, why in ((f"{server}/missing.html", "HTTP 404"), ("http://127.0.0.1:1/x", "cannot fetch")):
+    for url, why in ((f"{server}/missing.html", "HTTP 404"), ("http://127.0.0.1:1/x", "cannot fetch"),
+                     ("http://[::1", "cannot fetch")):  # a malformed URL: refused before any request
         proc = run_cli("clean", url)
         err = proc.stderr.decode()
         assert proc.returncode == 2 and proc.stdout == b""

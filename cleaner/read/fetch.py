@@ -29,8 +29,8 @@ def is_url(argument: str) -> bool:
 def fetch(url: str, *, timeout: float = FETCH_TIMEOUT_S, max_bytes: int = FETCH_MAX_BYTES) -> bytes:
     """The body of `url` (http or https; redirects followed). Raises InputError naming the URL, on
     one line, for an HTTP error status, a network failure or timeout, or a body over max_bytes."""
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html, text/plain, */*"})
     try:
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html, text/plain, */*"})
         with urllib.request.urlopen(request, timeout=timeout) as response:
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
