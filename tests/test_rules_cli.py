@@ -171,6 +171,10 @@ def test_rules_new_to_stdout_and_no_overwrite(workdir):
     assert again.stderr == "newsclean: error: taken.yaml: exists (use --force to overwrite)\n"
     missing = run("rules", "new", "northbaycourier.example", "--from", "nope.txt")
     assert missing.exit_code == 2 and missing.stderr == "newsclean: error: nope.txt: no such file\n"
+    # standard input cannot be the sample: the test the file holds must find its sample again
+    piped = run("rules", "new", "northbaycourier.example", "--from", "-", "-o", "piped.yaml")
+    assert piped.exit_code == 2 and "--from -: the sample must be a file" in piped.stderr
+    assert not Path("piped.yaml").exists()
 
 
 # ---------------------------------------------------------------- rules suggest

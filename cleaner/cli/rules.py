@@ -176,6 +176,8 @@ def new_command(host: str, sample: str, output: str | None, name: str | None, ur
     """Start a rule file for HOST from a raw sample: what the generic rules remove, plus a test."""
     from ..rules.authoring import new_rule_file
 
+    if sample == "-":
+        fail("--from -: the sample must be a file (the rule file's test names it, to run it again)")
     out = Path(output) if output else None
     if out is not None and out.exists() and not force:
         fail(f"{output}: exists (use --force to overwrite)")
