@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from cleaner import clean
 from cleaner.label.dateline import DateLine, country_of, date_led, is_date_line, marker_only, parse_date_line, strip_dates
 
 
@@ -81,18 +80,6 @@ def test_marker_only():
     assert not marker_only("Le") and not marker_only("Date of birth") and not marker_only("Published 2 May 2020")
 
 
-def test_date_line_under_a_marker_line_below_the_article_start():
-    body = ("The island ferry company will raise its fares by four percent from April, blaming the cost of fuel "
-            "and a new agreement with its crews, the company said on its website.\n\n"
-            "Residents with a season ticket will keep their current price until the end of the year, it added.\n\n"
-            "The company's last rise, two years ago, was of six percent.\n\n")
-    art = clean("Ferry fares to rise in the spring\n\n" + body + "Datum:\n\n03.11.2021\n\nLesezeit:\n\n3 min\n")
-    assert art.date == "2021-11-03"
-    updated = clean("Ferry fares to rise in the spring\n\n" + body + "Aktualisiert:\n\n04.11.2021\n")
-    assert updated.updated == "2021-11-04"
-    assert "03.11.2021" not in art.text and "Datum:" not in art.text
-
-
 @pytest.mark.parametrize("line, led", [
     ("01.02.2022 Kategorie: Schwimmen, Verband", True),
     ("19.11.2021 in Politik, Europa", True),
@@ -102,18 +89,6 @@ def test_date_line_under_a_marker_line_below_the_article_start():
 ])
 def test_date_led_line(line, led):
     assert date_led(line, "de") is led
-
-
-def _doc(header: str) -> str:
-    return ("Ferry fares to rise in the spring\n\n" + header + "\n\n"
-            "The island ferry company will raise its fares by four percent from April, blaming the cost of fuel "
-            "and a new agreement with its crews, the company said on its website.\n\n"
-            "Residents with a season ticket will keep their current price until the end of the year, it added.\n")
-
-
-def test_a_date_led_line_right_under_the_headline_gives_the_date():
-    art = clean(_doc("12.11.2021 Kategorie: Verkehr, Inseln"))
-    assert art.date == "2021-11-12"
 
 
 @pytest.mark.parametrize("line, want", [
