@@ -113,10 +113,13 @@ def collect(blocks: Iterable[Block], *, url: str | None, site_metadata: Mapping[
         meta.date = _day(parse_date(str(site["date"])))
     else:
         _dates(meta, ranked, language, country)
-    if meta.date is None and meta.updated is None and extracted.get("date"):
+    if meta.date is None and extracted.get("date"):
+        # The page declares its publication date; the text's lines gave none (an update at most).
         meta.date = _day(parse_date(str(extracted["date"])))
         meta.datetime = extracted.get("datetime") or None
-        meta.updated = extracted.get("updated") or None
+        meta.updated = meta.updated or extracted.get("updated") or None
+    if meta.date is None and meta.updated is not None:
+        meta.date = meta.updated  # only an update is given: the day the text carries
     tags = site.get("tags") or taken.get("tags") or extracted.get("tags") or []
     meta.tags = split_tags(tags) if isinstance(tags, str) else [str(t) for t in tags if str(t).strip()]
     meta.url = url or taken.get("url") or extracted.get("url")
@@ -183,8 +186,6 @@ def _dates(meta: Metadata, ranked: list[Block], language: str | None, country: s
             meta.updated = found.updated
         if meta.date and meta.updated:
             break
-    if meta.date is None and meta.updated is not None:
-        meta.date = meta.updated  # only an update is given: the day the text carries
 
 
 def _tidy(value: str) -> str | None:
