@@ -4,44 +4,22 @@ Whole pages and the metadata they give are the case folders tests/cases/html-met
 Every page here is written for the test (invented names, sites and dates)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cleaner.blocks.html import parse
 from cleaner.blocks.page_metadata import iso_moment, page_dates
 
-BODY = """
-<p>The harbour board approved the new ferry timetable on Tuesday after a long public consultation,
-and the first changes take effect at the start of next month for every route.</p>
-<p>Passengers on the island routes will gain two sailings a day, while the late service to the
-mainland moves forty minutes earlier to match the last train connection.</p>
-<p>The board said the timetable would be reviewed after one full season of operation, and that
-fares would not change before the review is complete.</p>
-"""
-
-
-def page(head: str, body_top: str = "", body: str = BODY) -> str:
-    return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">{head}</head><body>"
-            f"<nav><a href=\"/\">Home</a> <a href=\"/news\">News</a></nav><main><article>"
-            f"<h1>Ferry timetable changes approved</h1>{body_top}{body}</article></main>"
-            f"<footer><p>© 2023 The Harbour Gazette</p></footer></body></html>")
-
-
-JSON_LD = """<title>Ferry timetable changes approved | The Harbour Gazette</title>
-<meta property="og:site_name" content="The Harbour Gazette">
-<script type="application/ld+json">
-{"@context": "https://schema.org", "@graph": [
-  {"@type": "WebSite", "name": "The Harbour Gazette", "url": "https://harbourgazette.example/"},
-  {"@type": "NewsArticle", "headline": "Ferry timetable changes approved",
-   "datePublished": "2023-03-14T08:05:00+01:00", "dateModified": "2023-03-15T10:30:00+01:00",
-   "author": [{"@type": "Person", "name": "Ines Valtonen"}, {"@type": "Person", "name": "Rob Achterberg"},
-              {"@type": "Person", "name": "Maeve Kinsella"}],
-   "publisher": {"@type": "Organization", "name": "The Harbour Gazette"}}]}
-</script>"""
+# The whole page of the case html-metadata-json-ld: an article's JSON-LD in a @graph.
+JSON_LD_PAGE = Path(__file__).parent / "cases" / "html-metadata-json-ld" / "source.html"
 
 
 def test_page_dates_reads_the_articles_json_ld_before_meta_tags():
     website = '<script type="application/ld+json">{"@type": "WebSite", "datePublished": "2001-01-01T00:00:00Z"}</script>'
-    tree = parse(page(website + JSON_LD + '<meta property="article:published_time" content="2022-01-01T00:00:00Z">'))
+    meta = '<meta property="article:published_time" content="2022-01-01T00:00:00Z">'
+    html = JSON_LD_PAGE.read_text(encoding="utf-8").replace("<head>", "<head>" + website, 1)
+    tree = parse(html.replace("</head>", meta + "</head>", 1))
     assert page_dates(tree) == {"datetime": "2023-03-14T08:05:00+01:00", "published": "2023-03-14",
                                 "published_raw": "2023-03-14T08:05:00+01:00", "updated": "2023-03-15"}
 
