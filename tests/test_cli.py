@@ -79,6 +79,12 @@ def test_site_chosen_by_url_host_and_subdomain():
     other = json.loads(run_cli("clean", "-", "--url", "https://notrferl.org/x", "--format", "json",
                                input=text.encode()).stdout)
     assert other["site"] is None
+    # --site takes a host as a URL gives it: a subdomain of the site's host names the site too
+    for host in ("rferl.org", "www.rferl.org"):
+        data = json.loads(run_cli("clean", "-", "--site", host, "--format", "json", input=text.encode()).stdout)
+        assert data["site"] == "RFE/RL"
+    refused = run_cli("clean", "-", "--site", "notrferl.org", input=text.encode())
+    assert refused.returncode == 2 and b"no rules for site 'notrferl.org'" in refused.stderr
 
 
 def test_user_rules_dir_wins_over_shipped(tmp_path: Path):

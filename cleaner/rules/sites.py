@@ -29,13 +29,16 @@ def url_host(url: str | None) -> str:
 
 def site_named(sites: Sequence[SiteRules], name: str) -> SiteRules | None:
     """A site by its name, its file's name (without .yaml) or one of its hosts; the first of
-    `sites` (highest precedence first) that answers to it, or None."""
+    `sites` (highest precedence first) that answers to it. Failing that, a host under one of a
+    site's hosts ("www.rferl.org" for "rferl.org"), the most specific host winning, as for a
+    URL's host. None when no site answers."""
     key = name.strip().lower()
     for site in sites:
         stem = Path(site.path).stem.lower()
         if key in (site.name.lower(), stem) or key in site.hosts:
             return site
-    return None
+    under = [(len(h), i) for i, site in enumerate(sites) for h in site.hosts if key.endswith("." + h)]
+    return sites[min(under, key=lambda found: (-found[0], found[1]))[1]] if under else None
 
 
 def match_site(sites: Sequence[SiteRules], *, url: str | None = None, text: str = "",
