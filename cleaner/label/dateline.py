@@ -48,7 +48,8 @@ _NUMERIC = re.compile(r"(?<![\d.:/-])(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(
 _TIME_RE = re.compile(r"(?<![\d.:])" + _TIME + r"(?:\s*" + _ZONE + r")?")
 _YEAR = re.compile(r"\b(?:19|20|21)\d{2}\b")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-_ENDS_LIKE_SENTENCE = re.compile(r"[.!?…]['\"”’»)]*$")
+# A line that ends like a sentence (closing quotes after the mark): prose, not a header line.
+ENDS_LIKE_SENTENCE = re.compile(r"[.!?…]['\"”’»)]*$")
 _RELATIVE = re.compile(r"\b(?:ago|vor|hace|il y a|fa|há|geleden|siden|sedan|temu|назад|yesterday|gestern|hier|ayer|ieri|ontem|gisteren|i går|wczoraj|вчера)\b", re.I)
 
 
@@ -190,7 +191,7 @@ def date_led(text: str, language: str | None = None, country: str | None = None)
     DATE_LED_MAX_WORDS words of a section, tags or a place, not a sentence: "01.02.2022
     Kategorie: Verband", "19.11.2021 in Politik, Europa". The fast path's date forms only."""
     text = text.strip()
-    if len(text.split()) > DATE_LINE_MAX_WORDS or _ENDS_LIKE_SENTENCE.search(text):
+    if len(text.split()) > DATE_LINE_MAX_WORDS or ENDS_LIKE_SENTENCE.search(text):
         return False
     parts = split_at_date(text, language, country)
     if parts is None or parts[0].strip(" |•·/–—-⋅"):

@@ -12,12 +12,12 @@ from typing import Sequence
 
 from ..article import Block, Label
 from .byline import AUTHOR_JOIN, Byline, bare_name, byline_beside_date, introducer_only, parse_byline, role_line
-from .dateline import country_of, date_led, has_date_marker, is_date_line, marker_only, strip_dates
+from .dateline import (ENDS_LIKE_SENTENCE, country_of, date_led, has_date_marker, is_date_line, marker_only,
+                       strip_dates)
 from .headline import TITLE_RULE, first_paragraph_index
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _DIGIT = re.compile(r"\d")  # a date line holds digits: the cheap test before its marker words
-_ENDS_LIKE_SENTENCE = re.compile(r"[.!?…]['\"”’»)]*$")
 
 # The rule ids of the header labeller's labels; collect() ranks the fields they carry.
 BYLINE_RULE = "header-byline"
@@ -142,7 +142,7 @@ def label_header(blocks: list[Block], language: str | None, url: str | None,
         end = next((i for i in range(start, len(blocks)) if blocks[i].label is not None
                     and blocks[i].label.category == "comments"), len(blocks))
         found = next(((i, b) for i in range(start, end) if ruled[i] is None and (blocks[i].label is None or i in tail)
-                      and blocks[i].words <= BYLINE_BELOW_MAX_WORDS and not _ENDS_LIKE_SENTENCE.search(blocks[i].plain)
+                      and blocks[i].words <= BYLINE_BELOW_MAX_WORDS and not ENDS_LIKE_SENTENCE.search(blocks[i].plain)
                       and ((b := _byline_at(blocks, i, ruled, language)) is not None
                            or _over_role_line(blocks, i) and (b := parse_byline(blocks[i].plain, bare=True)) is not None)),
                      None)

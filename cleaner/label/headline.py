@@ -17,7 +17,7 @@ from ..rules.rule import SiteRules
 from .byline import parse_byline
 from .clean_text import nothing_removed
 from .context import LabelContext
-from .dateline import is_date_line
+from .dateline import ENDS_LIKE_SENTENCE, is_date_line
 
 # A block this long (words) that ends like a sentence is taken as the article's first paragraph.
 FIRST_PARAGRAPH_MIN_WORDS = 25
@@ -45,15 +45,14 @@ def is_paragraph(b: Block) -> bool:
     return b.words >= FIRST_PARAGRAPH_MIN_WORDS and _SENTENCE_OR_CLAUSE_END.search(b.text) is not None
 
 
-# The rule id of the headline detector's title (cleaner/label/headline.py); the header lines are
-# looked for around it, and collect() lets a title from the page's markup win over it.
+# The rule id of this labeller's title. The header lines (label/header.py) are looked for around
+# it, and collect() lets a title from the page's markup win over it.
 TITLE_RULE = "title-headline"
 
 # The headline labeller's name among the generic signals (LabelContext.signals_off): its rule id.
 HEADLINE_SIGNAL = TITLE_RULE
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_ENDS_LIKE_SENTENCE = re.compile(r"[.!?…]['\"”’»)]*$")
 
 # A headline: this many words at most, at least this many characters.
 TITLE_MAX_WORDS = 24
@@ -104,7 +103,7 @@ def _is_headline_shaped(text: str) -> bool:
     if _DATE_OR_TIME.search(text) and \
             sum(1 for w in words if any(c.isdigit() for c in w)) >= DATE_LINE_MIN_DIGIT_WORDS * len(words):
         return False
-    if len(words) > TITLE_PROSE_MAX_WORDS and _ENDS_LIKE_SENTENCE.search(text):
+    if len(words) > TITLE_PROSE_MAX_WORDS and ENDS_LIKE_SENTENCE.search(text):
         return False
     letters = [c for c in text if c.isalpha()]
     return bool(letters) and not text.islower()
@@ -253,7 +252,7 @@ def title_line(blocks: list[Block], labels: Sequence[Label | None]) -> int | Non
         text = b.plain
         if labels[i] is not None or not text or _URLISH.match(text) or len(text.split()) > TITLE_LINE_MAX_WORDS:
             return None
-        if len(text.split()) > TITLE_PROSE_MAX_WORDS and _ENDS_LIKE_SENTENCE.search(text):
+        if len(text.split()) > TITLE_PROSE_MAX_WORDS and ENDS_LIKE_SENTENCE.search(text):
             return None
         bare = text.rstrip(_CLOSING_QUOTES)
         if bare.endswith(".") and not bare.endswith("...") and len(text.split()) >= TITLE_LINE_SENTENCE_WORDS:
